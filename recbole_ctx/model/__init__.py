@@ -1,0 +1,16 @@
+"""Plugin models, registered by name (see ``recbole_ctx.utils.registry``).
+
+Add a model here with its module and RecBole model type; its class must carry
+the registered name.
+"""
+from recbole.utils import ModelType
+
+from recbole_ctx.utils.registry import register_model
+
+register_model("ContextGNN", "recbole_ctx.model.contextgnn", ModelType.GENERAL,
+               trainer="recbole_ctx.trainer.subgraph_trainer:SubgraphTrainer")
+register_model("NBFNet", "recbole_ctx.model.nbfnet", ModelType.GENERAL,
+               trainer="recbole_ctx.trainer.subgraph_trainer:SubgraphTrainer")
+register_model("ShallowItem", "recbole_ctx.model.shallowitem", ModelType.GENERAL,
+               trainer="recbole_ctx.trainer.subgraph_trainer:SubgraphTrainer")
+register_model("SRGNNFast", "recbole_ctx.model.srgnnfast", ModelType.SEQUENTIAL)

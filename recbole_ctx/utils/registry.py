@@ -1,0 +1,142 @@
+"""Name -> class registry for plugin models and trainers.
+
+RecBole's ``recbole.utils.get_model`` is imported by name into several modules
+(``Config``, ``quick_start``, ...), so replacing it would need monkeypatching in
+many places.  Instead each plugin model is made importable at the module path
+that ``get_model`` probes (``recbole.model.<type>_recommender.<lowercase name>``)
+through a meta-path finder that aliases the plugin's own module.  Every route --
+``run_recbole``, ``recbole_ctx.get_model`` and RecBole's ``Config(model=NAME)`` --
+then resolves plugin names first, without touching RecBole's files.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import pkgutil
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+
+from recbole.utils import ModelType
+
+_SUBMODULE_OF_TYPE = {
+    ModelType.GENERAL: "general_recommender",
+    ModelType.SEQUENTIAL: "sequential_recommender",
+    ModelType.CONTEXT: "context_aware_recommender",
+    ModelType.KNOWLEDGE: "knowledge_aware_recommender",
+}
+_BUILTIN_SUBMODULES = (
+    "general_recommender",
+    "context_aware_recommender",
+    "sequential_recommender",
+    "knowledge_aware_recommender",
+)
+
+
+@dataclass(frozen=True)
+class PluginModel:
+    """Where a plugin model lives; imported lazily so ``import recbole_ctx`` stays light."""
+
+    name: str
+    module: str
+    model_type: ModelType
+    trainer: str | None = None  # "module:Class" of a dedicated trainer, if any
+
+    @property
+    def recbole_module_path(self) -> str:
+        return f"recbole.model.{_SUBMODULE_OF_TYPE[self.model_type]}.{self.name.lower()}"
+
+
+_MODELS: dict[str, PluginModel] = {}
+
+
+def register_model(
+    name: str, module: str, model_type: ModelType, trainer: str | None = None
+) -> None:
+    """Register plugin model ``name`` whose class of that name lives in ``module``."""
+    _MODELS[name] = PluginModel(name, module, model_type, trainer)
+
+
+def plugin_models() -> dict[str, PluginModel]:
+    return dict(_MODELS)
+
+
+class _AliasLoader(importlib.abc.Loader):
+    def __init__(self, target: str):
+        self.target = target
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        return importlib.import_module(self.target)
+
+    def exec_module(self, module: ModuleType) -> None:
+        """The aliased module is already executed by ``create_module``."""
+
+
+class PluginModelFinder(importlib.abc.MetaPathFinder):
+    """Answers ``recbole.model.<type>_recommender.<name>`` for registered plugin models."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if not fullname.startswith("recbole.model."):
+            return None
+        for entry in _MODELS.values():
+            if entry.recbole_module_path == fullname:
+                return importlib.machinery.ModuleSpec(fullname, _AliasLoader(entry.module))
+        return None
+
+
+def install_finder() -> None:
+    if not any(isinstance(f, PluginModelFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, PluginModelFinder())
+
+
+def builtin_model_names() -> list[str]:
+    """Names of RecBole's built-in models, read from its package files (nothing imported)."""
+    import recbole.model as recbole_model
+
+    names = []
+    root = recbole_model.__path__[0]
+    for sub in _BUILTIN_SUBMODULES:
+        for info in pkgutil.iter_modules([f"{root}/{sub}"]):
+            names.append(info.name)
+    return sorted(names)
+
+
+def available_models() -> list[str]:
+    return sorted(_MODELS) + builtin_model_names()
+
+
+def get_model(name: str) -> type:
+    """Resolve a model class: plugin models first, then RecBole's built-ins.
+
+    Raises ``ValueError`` listing every available name when ``name`` is unknown
+    (RecBole's own lookup would instead fail on a missing optional ``lightgbm``).
+    """
+    if name in _MODELS:
+        return getattr(importlib.import_module(_MODELS[name].module), name)
+    lowered = name.lower()
+    for sub in _BUILTIN_SUBMODULES:
+        module_path = f"recbole.model.{sub}.{lowered}"
+        if importlib.util.find_spec(module_path) is not None:
+            module = importlib.import_module(module_path)
+            if hasattr(module, name):
+                return getattr(module, name)
+    if lowered in {"xgboost", "lightgbm"}:
+        return getattr(importlib.import_module(f"recbole.model.exlib_recommender.{lowered}"), name)
+    raise ValueError(
+        f"Unknown model {name!r}. Plugin models: {', '.join(sorted(_MODELS)) or '-'}. "
+        f"RecBole models (case-sensitive class names, module names shown): "
+        f"{', '.join(builtin_model_names())}"
+    )
+
+
+def get_trainer(model_type: ModelType, name: str) -> type:
+    """Resolve the trainer: a plugin model's own trainer first, then RecBole's rules."""
+    entry = _MODELS.get(name)
+    if entry is not None and entry.trainer is not None:
+        module, cls = entry.trainer.split(":")
+        return getattr(importlib.import_module(module), cls)
+    from recbole.utils import get_trainer as recbole_get_trainer
+
+    return recbole_get_trainer(model_type, name)
