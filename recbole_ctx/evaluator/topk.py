@@ -1,0 +1,41 @@
+"""Top-k hit matrices in RecBole's ``rec.topk`` layout, and RecBole's metrics on them.
+
+``rec.topk`` is what RecBole's ``Collector`` hands its TopK metrics: int [B, k + 1],
+columns 0..k-1 say whether the item ranked there is a positive, the last column is
+the number of positives of the row.  Feeding RecBole's own metric classes this
+tensor keeps Recall, NDCG, Hit, MAP, MRR, Precision exactly RecBole's definitions.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import torch
+from torch import Tensor
+
+
+def rec_topk(scores: Tensor, pos_rows: Tensor, pos_items: Tensor, k: int) -> Tensor:
+    """Hit matrix of one block of rows.
+
+    Args:
+        scores: float [B, n_items], higher is better (masked items at -inf).
+        pos_rows: int64 [P], row in [0, B) of each positive.
+        pos_items: int64 [P], item id of each positive.
+        k: largest cut-off asked for.
+
+    Returns:
+        int [B, k + 1] on ``scores.device`` (RecBole's ``rec.topk`` layout).
+    """
+    topk_idx = torch.topk(scores, k, dim=-1).indices
+    pos = torch.zeros_like(scores, dtype=torch.int)
+    pos[pos_rows, pos_items] = 1
+    return torch.cat((pos.gather(1, topk_idx), pos.sum(dim=1, keepdim=True)), dim=1)
+
+
+def evaluate_rec_topk(config, rec_topk_rows: Tensor) -> OrderedDict:
+    """RecBole's metrics (``config['metrics']`` at ``config['topk']``) over all rows."""
+    from recbole.evaluator import Evaluator
+    from recbole.evaluator.collector import DataStruct
+
+    struct = DataStruct()
+    struct.set("rec.topk", rec_topk_rows.cpu())
+    return Evaluator(config).evaluate(struct)
