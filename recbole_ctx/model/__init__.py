@@ -13,4 +13,5 @@ register_model("NBFNet", "recbole_ctx.model.nbfnet", ModelType.GENERAL,
                trainer="recbole_ctx.trainer.subgraph_trainer:SubgraphTrainer")
 register_model("ShallowItem", "recbole_ctx.model.shallowitem", ModelType.GENERAL,
                trainer="recbole_ctx.trainer.subgraph_trainer:SubgraphTrainer")
-register_model("SRGNNFast", "recbole_ctx.model.srgnnfast", ModelType.SEQUENTIAL)
+register_model("SRGNNFast", "recbole_ctx.model.srgnnfast", ModelType.SEQUENTIAL,
+               trainer="recbole_ctx.trainer.session_trainer:SessionTrainer")

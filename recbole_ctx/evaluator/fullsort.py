@@ -1,0 +1,106 @@
+"""Full-sort ranking of many rows against all items, one memory-bounded block at a time.
+
+Everything per block stays on the scores' device (masking, ``torch.topk``, hit lookup);
+the only per-row data that leaves it is the ``rec.topk`` hit matrix (and the ranked
+item ids when a metric needs them), concatenated and copied once at the end.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import torch
+from torch import Tensor
+from tqdm import tqdm
+
+from recbole_ctx.evaluator.csr import ItemCSR
+from recbole_ctx.evaluator.topk import topk_hits
+
+DEFAULT_BLOCK_BYTES = 512 * 2**20
+# Bytes per (row, item) cell of a block: float32 score (4), bool positive mask (1), and
+# headroom for the model's own temporaries while scoring (e.g. a bias add that copies).
+_BYTES_PER_CELL = 12
+
+ScoreFn = Callable[[int, int], Tensor]
+
+
+class RankedRows(NamedTuple):
+    """Result of a full-sort pass, on CPU.
+
+    Attributes:
+        rec_topk: int64 [R, k + 1], RecBole's ``rec.topk`` layout.
+        rec_items: int64 [R, k] ranked item ids, or None when not asked for.
+    """
+
+    rec_topk: Tensor
+    rec_items: Tensor | None
+
+
+def block_rows(n_items: int, budget_bytes: int = DEFAULT_BLOCK_BYTES) -> int:
+    """Rows per block so that one block of scores and masks fits in ``budget_bytes``."""
+    if n_items <= 0 or budget_bytes <= 0:
+        raise ValueError(f"block_rows needs n_items > 0 and budget_bytes > 0, got {n_items}, {budget_bytes}")
+    return max(1, budget_bytes // (n_items * _BYTES_PER_CELL))
+
+
+def fullsort_topk(
+    score_fn: ScoreFn,
+    positives: ItemCSR,
+    k: int,
+    history: ItemCSR | None = None,
+    block_size: int = 1024,
+    mask_padding: bool = True,
+    with_items: bool = False,
+    progress: bool = False,
+) -> RankedRows:
+    """Rank all items for every row, block by block.
+
+    Args:
+        score_fn: ``score_fn(start, end)`` -> float [end - start, n_items] scores of rows
+            ``[start, end)`` (higher is better) on the evaluation device; it is masked in
+            place, so it may be a view of the model's output.
+        positives: items that count as hits, one set per row; its ``items`` must live on
+            the scores' device (``ItemCSR.to``).
+        k: largest cut-off.
+        history: items to rank last (-inf) per row, or None for no history mask (the
+            temporal protocol's repeat-purchase setting).
+        block_size: rows scored at once (``block_rows`` picks it from a byte budget).
+        mask_padding: set item 0 (RecBole's ``[PAD]``) to -inf as RecBole's trainer does.
+        with_items: also return the ranked item ids (for ``rec.items`` metrics).
+        progress: show a progress bar over blocks.
+    """
+    n_rows = positives.n_rows
+    if history is not None and history.n_rows != n_rows:
+        raise ValueError(f"history has {history.n_rows} rows but positives have {n_rows}")
+    hits, items = [], []
+    starts = range(0, n_rows, max(1, block_size))
+    for start in tqdm(starts, desc="full-sort eval", unit="block", disable=not progress):
+        end = min(start + block_size, n_rows)
+        scores = score_fn(start, end)
+        if scores.dim() != 2 or scores.shape[0] != end - start or scores.shape[1] < k:
+            raise ValueError(f"score_fn({start}, {end}) returned shape {tuple(scores.shape)}; "
+                             f"expected [{end - start}, n_items >= {k}]")
+        if mask_padding:
+            scores[:, 0] = -torch.inf
+        if history is not None:
+            scores[history.block(start, end)] = -torch.inf
+        block_hits, block_items = topk_hits(scores, *positives.block(start, end), k)
+        hits.append(block_hits)
+        if with_items:
+            items.append(block_items)
+    if not hits:
+        return RankedRows(torch.zeros(0, k + 1, dtype=torch.int64), torch.zeros(0, k, dtype=torch.int64) if with_items else None)
+    return RankedRows(torch.cat(hits).cpu(), torch.cat(items).cpu() if with_items else None)
+
+
+def fullsort_rec_topk(
+    score_fn: ScoreFn,
+    positives: ItemCSR,
+    k: int,
+    history: ItemCSR | None = None,
+    block_size: int = 1024,
+    mask_padding: bool = True,
+    progress: bool = False,
+) -> Tensor:
+    """``fullsort_topk`` returning only the hit matrix: int64 [R, k + 1] on CPU."""
+    return fullsort_topk(score_fn, positives, k, history, block_size, mask_padding, False, progress).rec_topk

@@ -1,0 +1,28 @@
+"""ShallowItem: the two-tower half of ContextGNN on its own (paper, sec. 4.2)."""
+from __future__ import annotations
+
+from torch import Tensor
+
+from recbole_ctx.model.layers.item_tower import ItemTower
+from recbole_ctx.model.subgraph_recommender import SubgraphRecommender
+from recbole_ctx.sampler.subgraph import SampledSubgraph
+
+
+class ShallowItem(SubgraphRecommender):
+    """User vector ``h_v^(k)`` from the user's subgraph, in which every sampled item also
+    gets its item-tower vector ``w_w`` added to its input; score = ``h_v . w_w`` for
+    every item.  Config: ``item_tower`` (``shallow`` | ``mlp``).
+    """
+
+    def __init__(self, config, dataset):
+        super().__init__(config, dataset)
+        self.item_tower = ItemTower(config["item_tower"], self.n_items, self.channels,
+                                    self.backbone.encoders["item"])
+
+    def encode(self, sub: SampledSubgraph) -> dict[str, Tensor]:
+        x = self.backbone.encode_inputs(sub)
+        x["item"] = x["item"] + self.item_tower(sub.node["item"])
+        return self.backbone(sub, x)
+
+    def class_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor) -> Tensor:
+        return h["user"][: sub.num_seeds] @ self.item_tower(classes).T

@@ -1,0 +1,209 @@
+"""On-device evaluation for any RecBole trainer: ``with_fast_eval(trainer_cls)``.
+
+RecBole's ``Trainer.evaluate`` builds each batch in Python (one user per batch once
+``eval_batch_size < n_items``), masks history with per-user index lists and ranks every
+batch in a separate round trip.  The wrapped trainer instead
+
+- full sort: scores memory-sized blocks of users/sequences with the model's own
+  ``full_sort_predict``, masks ``[PAD]`` and history from CSR indices built once per
+  dataloader, ranks with ``torch.topk`` on the device and keeps only the ``rec.topk``
+  hit matrix (``recbole_ctx.evaluator.fullsort``);
+- sampled (``uni100``, ``pop100``, ...): iterates RecBole's own dataloader (same negatives),
+  encodes each interaction once and gathers its candidates' scores
+  (``recbole_ctx.evaluator.sampled``).
+
+The hit matrix goes to the trainer's own collector and evaluator, so results are
+RecBole's metrics with RecBole's rounding.  Anything else (value metrics, rank-based
+metrics such as GAUC, dynamic negatives, distributed runs, ``transform`` configs, models
+without ``full_sort_predict``) runs RecBole's loop unchanged.
+
+Config keys: ``fast_eval`` (bool, default True), ``eval_block_bytes`` (int, default
+``recbole_ctx.evaluator.fullsort.DEFAULT_BLOCK_BYTES``).
+"""
+from __future__ import annotations
+
+import functools
+import weakref
+from typing import Any
+
+import torch
+from recbole.data.dataloader import FullSortEvalDataLoader, NegSampleEvalDataLoader
+from recbole.data.interaction import Interaction
+from recbole.model.abstract_recommender import AbstractRecommender
+from recbole.trainer import Trainer
+from recbole.utils import EvaluatorType, ModelType
+from torch import Tensor
+from tqdm import tqdm
+
+from recbole_ctx.compat import load_checkpoint
+from recbole_ctx.evaluator.csr import ItemCSR
+from recbole_ctx.evaluator.fullsort import DEFAULT_BLOCK_BYTES, RankedRows, block_rows, fullsort_topk
+from recbole_ctx.evaluator.sampled import candidate_scores, sampled_topk, source_rows
+
+# Trainer hooks whose override means a plugin evaluates differently from RecBole's loop.
+_EVAL_HOOKS = ("evaluate", "_full_sort_batch_eval", "_neg_sample_batch_eval")
+# Collector keys that need more than the top-k ranking of each row.
+_UNSUPPORTED_KEYS = ("rec.meanrank", "rec.score", "data.label")
+
+# Per-dataloader CSR indices: built on the first evaluation, reused every epoch.
+_INDEX_CACHE: "weakref.WeakKeyDictionary[Any, dict[str, tuple[ItemCSR, ItemCSR | None]]]" = weakref.WeakKeyDictionary()
+
+
+def take_rows(interaction: Interaction, index: Tensor | slice) -> Interaction:
+    """Rows ``index`` of every field (``Interaction[tensor]`` goes through ``tolist``)."""
+    return Interaction({key: value[index] for key, value in interaction.interaction.items()})
+
+
+def eval_index(eval_data: FullSortEvalDataLoader, sequential: bool, device: torch.device) -> tuple[ItemCSR, ItemCSR | None]:
+    """(positives, history) CSR over the dataloader's rows, on ``device``.
+
+    General models: rows are ``eval_data.uid_list`` (RecBole's row order), positives and
+    history are RecBole's own ``uid2positive_item`` / ``uid2history_item``.  Sequential
+    models: one row per interaction of the eval dataset, its target item the positive,
+    no history mask (as in RecBole).
+    """
+    per_device = _INDEX_CACHE.setdefault(eval_data, {})
+    key = str(device)
+    if key not in per_device:
+        if sequential:
+            items = eval_data._dataset.inter_feat[eval_data._dataset.iid_field]
+            per_device[key] = (ItemCSR.one_per_row(items).to(device), None)
+        else:
+            uids = eval_data.uid_list.numpy()
+            positives = ItemCSR.from_tensor_list(eval_data.uid2positive_item[uids])
+            history = ItemCSR.from_tensor_list(eval_data.uid2history_item[uids])
+            per_device[key] = (positives.to(device), history.to(device))
+    return per_device[key]
+
+
+def _implements_full_sort(model: torch.nn.Module) -> bool:
+    return getattr(type(model), "full_sort_predict", None) is not AbstractRecommender.full_sort_predict
+
+
+def _keeps_recbole_eval_loop(trainer_cls: type) -> bool:
+    """True when no class between ``trainer_cls`` and RecBole's ``Trainer`` customises
+    evaluation, unless it declares ``fast_eval_compatible = True``."""
+    if not issubclass(trainer_cls, Trainer):
+        return False
+    for cls in trainer_cls.__mro__:
+        if cls is Trainer:
+            return True
+        if any(hook in vars(cls) for hook in _EVAL_HOOKS) and not vars(cls).get("fast_eval_compatible", False):
+            return False
+    return True
+
+
+class FastEvalMixin:
+    """``evaluate`` on the device; see the module docstring.  Use via ``with_fast_eval``."""
+
+    _fast_eval_allowed = False
+
+    @torch.no_grad()
+    def evaluate(self, eval_data, load_best_model=True, model_file=None, show_progress=False):
+        """RecBole's ``Trainer.evaluate`` contract: OrderedDict metric -> value, or None
+        for empty ``eval_data``."""
+        mode = self._fast_eval_mode(eval_data) if eval_data else None
+        if mode is None:
+            return super().evaluate(eval_data, load_best_model, model_file, show_progress)
+        if load_best_model:
+            self._load_eval_checkpoint(model_file)
+        self.model.eval()
+        rows = self._rank_full_sort(eval_data, show_progress) if mode == "full" else self._rank_sampled(eval_data, show_progress)
+        self.eval_collector.data_struct.set("rec.topk", rows.rec_topk)
+        if rows.rec_items is not None:
+            self.eval_collector.data_struct.set("rec.items", rows.rec_items)
+        self.eval_collector.model_collect(self.model)
+        result = self.evaluator.evaluate(self.eval_collector.get_data_struct())
+        self.wandblogger.log_eval_metrics(result, head="eval")
+        return result
+
+    def _fast_eval_mode(self, eval_data) -> str | None:
+        """'full', 'sampled' or None (RecBole's own loop)."""
+        config = self.config
+        enabled = config["fast_eval"] if "fast_eval" in config else True
+        if not (enabled and self._fast_eval_allowed and config["single_spec"]):
+            return None
+        if config["eval_type"] != EvaluatorType.RANKING or not _implements_full_sort(self.model):
+            return None
+        if any(self.eval_collector.register.need(key) for key in _UNSUPPORTED_KEYS):
+            return None
+        if isinstance(eval_data, FullSortEvalDataLoader):
+            return "full" if config["transform"] is None else None
+        if isinstance(eval_data, NegSampleEvalDataLoader):
+            args = eval_data.neg_sample_args
+            sampled = args["distribution"] != "none" and args["sample_num"] != "none"
+            return "sampled" if sampled and not args.get("dynamic", False) else None
+        return None
+
+    def _load_eval_checkpoint(self, model_file: str | None) -> None:
+        """RecBole's ``load_best_model`` step, reading the checkpoint with ``weights_only``."""
+        checkpoint_file = model_file or self.saved_model_file
+        checkpoint = load_checkpoint(checkpoint_file, map_location=self.device)
+        self.model.load_state_dict(checkpoint["state_dict"])
+        self.model.load_other_parameter(checkpoint.get("other_parameter"))
+        self.logger.info(f"Loading model structure and parameters from {checkpoint_file}")
+
+    def _block_size(self, n_items: int) -> int:
+        budget = self.config["eval_block_bytes"] if "eval_block_bytes" in self.config else None
+        return block_rows(n_items, int(budget or DEFAULT_BLOCK_BYTES))
+
+    def _scores(self, interaction: Interaction, n_items: int) -> Tensor:
+        """float [B, n_items] from ``full_sort_predict`` (general models return it flat)."""
+        return self.model.full_sort_predict(interaction.to(self.device)).view(len(interaction), n_items)
+
+    def _rank_full_sort(self, eval_data: FullSortEvalDataLoader, show_progress: bool) -> RankedRows:
+        dataset = eval_data._dataset
+        n_items = dataset.item_num
+        sequential = self.config["MODEL_TYPE"] == ModelType.SEQUENTIAL
+        positives, history = eval_index(eval_data, sequential, self.device)
+        if sequential:
+            def score_block(start: int, end: int) -> Tensor:
+                return self._scores(eval_data.transform(dataset, dataset[start:end]), n_items)
+        else:
+            def score_block(start: int, end: int) -> Tensor:
+                return self._scores(take_rows(eval_data.user_df, slice(start, end)), n_items)
+        return fullsort_topk(
+            score_block, positives, max(self.config["topk"]), history,
+            block_size=self._block_size(n_items), mask_padding=True,
+            with_items=bool(self.eval_collector.register.need("rec.items")), progress=show_progress,
+        )
+
+    def _rank_sampled(self, eval_data: NegSampleEvalDataLoader, show_progress: bool) -> RankedRows:
+        n_items = eval_data._dataset.item_num
+        k = max(self.config["topk"])
+        block_size = self._block_size(n_items)
+        iid_field = self.config["ITEM_ID_FIELD"]
+        with_items = bool(self.eval_collector.register.need("rec.items"))
+        hits, ranked = [], []
+        for interaction, row_idx, positive_u, positive_i in tqdm(
+            eval_data, total=len(eval_data), desc="sampled eval", disable=not show_progress
+        ):
+            interaction = interaction.to(self.device)
+            row_idx, positive_u, positive_i = (t.to(self.device) for t in (row_idx, positive_u, positive_i))
+            sources, source_of = source_rows(row_idx, positive_u, eval_data.times)
+            items = interaction[iid_field]
+            cand = candidate_scores(
+                lambda rows: self._scores(take_rows(interaction, rows), n_items), sources, source_of, items, block_size
+            )
+            block_hits, block_items = sampled_topk(cand, row_idx, items, positive_u, positive_i, n_items, k)
+            hits.append(block_hits)
+            if with_items:
+                ranked.append(block_items)
+        return RankedRows(torch.cat(hits).cpu(), torch.cat(ranked).cpu() if with_items else None)
+
+
+@functools.cache
+def with_fast_eval(trainer_cls: type) -> type:
+    """Subclass of ``trainer_cls`` whose ``evaluate`` takes the fast path when it can.
+
+    A trainer that overrides RecBole's evaluation hooks (``evaluate``,
+    ``_full_sort_batch_eval``, ``_neg_sample_batch_eval``) keeps its own evaluation
+    unless the class sets ``fast_eval_compatible = True``.
+    """
+    if issubclass(trainer_cls, FastEvalMixin):
+        return trainer_cls
+    return type(
+        f"FastEval{trainer_cls.__name__}",
+        (FastEvalMixin, trainer_cls),
+        {"_fast_eval_allowed": _keeps_recbole_eval_loop(trainer_cls), "__module__": __name__},
+    )
