@@ -50,7 +50,7 @@ def write_atomic(df: pd.DataFrame, path: Path, fields: Mapping[str, str]) -> int
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write(header + "\n")
         df[list(fields)].to_csv(
-            fh, sep="\t", header=False, index=False, quoting=csv.QUOTE_NONE, lineterminator="\n", float_format="%.10g"
+            fh, sep="\t", header=False, index=False, quoting=csv.QUOTE_NONE, lineterminator="\n", float_format="%.15g"
         )
     return len(df)
 

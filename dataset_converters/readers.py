@@ -24,19 +24,22 @@ def read_table(
     sep: str,
     columns: Sequence[str],
     names: Sequence[str] | None = None,
+    optional: Sequence[str] = (),
     chunk_rows: int = 2_000_000,
     desc: str = "reading",
 ) -> pd.DataFrame:
     """Read the ``columns`` of a delimited file as strings, with a row progress bar.
 
     ``names``: column names for a header-less file (then line 1 is data).  Missing
-    columns (often a wrong separator), ragged lines and empty required cells (a
-    truncated file) raise :class:`ConversionError`.
+    columns (often a wrong separator), ragged lines and empty cells of ``columns`` (a
+    truncated file) raise :class:`ConversionError`; ``optional`` columns are read when
+    the header has them and may hold empty cells.
     """
     path = Path(path)
     if not path.is_file():
         raise ConversionError(path, "file not found")
     header_lines = 0 if names is not None else 1
+    present = list(columns)
     if names is None:
         with open(path, encoding="utf-8", errors="replace") as fh:
             found = fh.readline().rstrip("\r\n").split(sep)
@@ -45,10 +48,11 @@ def read_table(
             raise ConversionError(
                 path, f"missing column(s) {missing} in header {found} (is the separator {sep!r}?)", line=1
             )
+        present += [c for c in optional if c in found]
     chunks = []
     try:
         reader = pd.read_csv(
-            path, sep=sep, header=None if names is not None else 0, names=names, usecols=list(columns),
+            path, sep=sep, header=None if names is not None else 0, names=names, usecols=present,
             dtype=str, keep_default_na=False, chunksize=chunk_rows,
         )
         with tqdm(desc=f"{desc} {path.name}", unit=" rows", unit_scale=True, disable=None) as bar:
@@ -59,7 +63,7 @@ def read_table(
         match = _PANDAS_LINE.search(str(err))
         line = int(match.group(1)) if match else None
         raise ConversionError(path, f"malformed row ({str(err).splitlines()[-1]})", line=line) from None
-    df = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=list(columns))
+    df = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=present)
     for col in columns:
         empty = (df[col] == "").to_numpy()
         if empty.any():

@@ -48,21 +48,30 @@ class Examples:
     session: pd.Series  # str tokens [E]
     item_list: pd.Series  # space-joined item ids [E]
     target: np.ndarray  # int64 [E]
+    items: np.ndarray  # distinct item ids in lists or targets, int64 sorted
+
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame({"session_id": self.session.to_numpy(), "item_id_list": self.item_list.to_numpy(), "item_id": self.target})
 
     def tail(self, n: int) -> "Examples":
-        return Examples(self.session.iloc[len(self.target) - n :], self.item_list.iloc[len(self.target) - n :], self.target[len(self.target) - n :])
+        """The last ``n`` examples (SR-GNN's most recent training fraction)."""
+        cut = len(self.target) - n
+        rest = Examples(self.session.iloc[cut:], self.item_list.iloc[cut:], self.target[cut:], self.items)
+        listed = np.array(" ".join(rest.item_list).split(), dtype=np.int64)
+        rest.items = np.union1d(listed, rest.target)
+        return rest
 
 
 def augmented(values: np.ndarray, offsets: np.ndarray, session_ids: np.ndarray, max_len: int) -> Examples:
     """SR-GNN prefix augmentation of ragged sessions (see :func:`.ragged.augment`)."""
     seq, start, target = ragged.augment(offsets)
+    lengths = np.diff(offsets)
     return Examples(
         session=pd.Series(session_ids[seq]).astype(str),
         item_list=ragged.join_windows(values, start, target, max_len),
         target=values[target],
+        items=np.unique(values[np.repeat(lengths >= 2, lengths)]),  # length-1 sessions give no example
     )
 
 
@@ -79,6 +88,7 @@ def given_examples(inputs: list, targets: list, path: Path, prefix: str, max_len
         session=prefix + pd.Series(np.arange(len(target))).astype(str),
         item_list=ragged.join_windows(values, offsets[:-1], offsets[1:], max_len),
         target=target,
+        items=np.union1d(values, target),
     )
 
 
@@ -162,7 +172,7 @@ def convert(
         train, test = from_raw(path, detected, max_len, fraction)
     default = (src if src.is_dir() else src.parent).resolve().name
     name = name or (default + (f"1_{fraction}" if fraction > 1 else ""))
-    items = np.union1d(train.target, test.target).size
+    items = np.union1d(train.items, test.items).size
     dest = Path(out) / name
     with staged_output(dest) as tmp:
         test_frame = test.frame()
@@ -183,5 +193,5 @@ def convert(
             },
             tmp / f"{name}.yaml",
         )
-    logger.info("sessions %s: %d train / %d test examples, %d items (targets)", name, len(train.target), len(test.target), items)
+    logger.info("sessions %s: %d train / %d test examples, %d items", name, len(train.target), len(test.target), items)
     return dest

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from recbole.config import Config
 from recbole.data import create_dataset, data_preparation
 
+from recbole_ctx.trainer.timing import with_epoch_timer
 from recbole_ctx.utils.registry import get_trainer
 
 
@@ -49,4 +50,4 @@ def build_trainer(config: Config, model: Any, data: PreparedData) -> Any:
         from recbole_ctx.trainer.fast_eval import with_fast_eval
 
         trainer_cls = with_fast_eval(trainer_cls)
-    return trainer_cls(config, model)
+    return with_epoch_timer(trainer_cls)(config, model)

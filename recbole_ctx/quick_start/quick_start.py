@@ -121,6 +121,7 @@ def run_recbole(
         "best_valid_result": best_valid_result,
         "test_result": test_result,
         "saved_model_file": getattr(trainer, "saved_model_file", None) if saved else None,
+        "train_epoch_seconds": list(trainer.train_epoch_seconds),
     }
     if not config["single_spec"]:
         import torch.distributed as dist

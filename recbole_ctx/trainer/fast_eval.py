@@ -14,8 +14,10 @@ batch in a separate round trip.  The wrapped trainer instead
 
 The hit matrix goes to the trainer's own collector and evaluator, so results are
 RecBole's metrics with RecBole's rounding.  Anything else (value metrics, rank-based
-metrics such as GAUC, dynamic negatives, distributed runs, ``transform`` configs, models
-without ``full_sort_predict``) runs RecBole's loop unchanged.
+metrics such as GAUC, dynamic negatives, distributed runs, models without
+``full_sort_predict``) runs RecBole's loop unchanged.  Batch ``transform``s run per
+block as RecBole runs them per batch; one that rewrote the target items would change
+what is ranked, so it is refused with an error.
 
 Config keys: ``fast_eval`` (bool, default True), ``eval_block_bytes`` (int, default
 ``recbole_ctx.evaluator.fullsort.DEFAULT_BLOCK_BYTES``).
@@ -128,7 +130,7 @@ class FastEvalMixin:
         if any(self.eval_collector.register.need(key) for key in _UNSUPPORTED_KEYS):
             return None
         if isinstance(eval_data, FullSortEvalDataLoader):
-            return "full" if config["transform"] is None else None
+            return "full"
         if isinstance(eval_data, NegSampleEvalDataLoader):
             args = eval_data.neg_sample_args
             sampled = args["distribution"] != "none" and args["sample_num"] != "none"
@@ -158,7 +160,12 @@ class FastEvalMixin:
         positives, history = eval_index(eval_data, sequential, self.device)
         if sequential:
             def score_block(start: int, end: int) -> Tensor:
-                return self._scores(eval_data.transform(dataset, dataset[start:end]), n_items)
+                raw = dataset[start:end]
+                interaction = eval_data.transform(dataset, raw)
+                if not torch.equal(interaction[dataset.iid_field], raw[dataset.iid_field]):
+                    raise ValueError(f"transform {self.config['transform']!r} changed the target items "
+                                     "that full-sort evaluation ranks; set fast_eval: False")
+                return self._scores(interaction, n_items)
         else:
             def score_block(start: int, end: int) -> Tensor:
                 return self._scores(take_rows(eval_data.user_df, slice(start, end)), n_items)

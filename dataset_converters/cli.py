@@ -1,0 +1,68 @@
+"""``recbole-ctx convert <format> SRC --out DIR [--name N]``: raw data -> RecBole atomic files.
+
+Formats: ``relbench``, ``ijcai``, ``lightgcn``, ``sessions``.  The output lands in
+``DIR/<name>/``; bad input ends with one ``error: <file>:<line>: <problem>`` line and
+exit status 1, and leaves no partial output.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from .errors import ConversionError
+
+FORMATS = ("relbench", "ijcai", "lightgcn", "sessions")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="recbole-ctx convert", description=__doc__.split("\n")[0])
+    parser.add_argument("format", choices=FORMATS)
+    parser.add_argument("src", help="source folder (or file, for raw logs)")
+    parser.add_argument("--out", default="dataset", help="output root, RecBole's data_path (default: dataset)")
+    parser.add_argument("--name", help="dataset name (default: the source folder's name; relbench: <dataset>-<task>)")
+    group = parser.add_argument_group("relbench")
+    group.add_argument("--task", help="the recommendation task (required when the dataset has several)")
+    group = parser.add_argument_group("lightgcn")
+    group.add_argument(
+        "--valid", choices=("holdout", "test"), default="holdout",
+        help="validation split: a seeded hold-out of train (default) or the test file as LightGCN's code does",
+    )
+    group.add_argument("--valid-ratio", type=float, default=0.1, help="share of each user's train held out (default 0.1)")
+    group.add_argument("--seed", type=int, default=2020)
+    group = parser.add_argument_group("sessions")
+    group.add_argument("--kind", choices=("auto", "diginetica", "yoochoose", "pickle"), default="auto")
+    group.add_argument("--max-len", type=int, default=50, help="items kept per input list (most recent)")
+    group.add_argument("--fraction", type=int, default=1, choices=(1, 4, 64), help="Yoochoose: keep the latest 1/N of training")
+    return parser
+
+
+def run(args: argparse.Namespace) -> None:
+    """Dispatch parsed arguments to the format's converter (imported lazily)."""
+    if args.format == "relbench":
+        from . import relbench
+
+        relbench.convert(args.src, args.out, task=args.task, name=args.name)
+    elif args.format == "ijcai":
+        from . import ijcai
+
+        ijcai.convert(args.src, args.out, name=args.name)
+    elif args.format == "lightgcn":
+        from . import lightgcn
+
+        lightgcn.convert(args.src, args.out, name=args.name, valid=args.valid, valid_ratio=args.valid_ratio, seed=args.seed)
+    else:
+        from . import sessions
+
+        sessions.convert(args.src, args.out, name=args.name, kind=args.kind, max_len=args.max_len, fraction=args.fraction)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        run(args)
+    except ConversionError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0

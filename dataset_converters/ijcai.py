@@ -1,0 +1,183 @@
+"""IJCAI-15 (Tmall) multi-behaviour data -> RecBole atomic files + next-item test split.
+
+Sources:
+
+- the raw contest log ``user_log_format1.csv`` (``user_id, item_id, cat_id, seller_id,
+  brand_id, time_stamp, action_type``; ``time_stamp`` is ``mmdd`` of 2015 and
+  ``action_type`` 0 click / 1 cart / 2 buy / 3 fav);
+- the TGT / ContextGNN pickles: ``trn_click``, ``trn_cart``, ``trn_fav``, ``trn_buy``
+  (scipy CSR user x item, value = ``mmdd`` day of the interaction) and ``tst_int`` (per
+  user the held-out test item, or None).  Missing behaviour files are allowed: they are
+  logged and listed under ``missing_behaviors`` in the yaml.
+
+Output in ``<out>/<name>/``: ``<name>.inter`` (``user_id, item_id, timestamp, behavior``;
+timestamp = Unix seconds of the 2015 day, UTC), ``<name>.item`` (raw log only:
+``cat_id, seller_id, brand_id``), ``<name>.test.label`` (``user_id, timestamp, item_id``:
+the test target of each test user) and ``<name>.yaml``.
+
+Next-item test split (ContextGNN Table 4: the last purchase of each test user, ranked
+against 99 sampled negatives = RecBole ``mode: uni100``).  We do not write benchmark
+files: RecBole's sequential benchmark form is pre-augmented (one row per prefix), far too
+large for IJCAI.  Instead each test target is the *last* event of its user in ``.inter``,
+so RecBole's leave-one-out ordering (``split: {LS: valid_and_test}, order: TO``) makes it
+the test item:
+
+- pickles: the ``tst_int`` item becomes a ``buy`` one day after the last training day
+  (TGT holds it out of ``trn_buy``; the pickles carry no date for it);
+- raw log: the target is each user's last ``buy`` (latest day; on ties the last row of
+  the file).  The log has only days, so the target is stamped at the last second of its
+  day, and the user's events on later days are dropped (they are the future of the test
+  target); the count dropped is logged.
+
+RecBole's leave-one-out also evaluates users without a test target on their last event
+(valid and test); ``<name>.test.label`` lists exactly the Table 4 test users for
+evaluators that restrict to them.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .atomic import clean_token, staged_output, write_atomic, write_yaml
+from .errors import ConversionError
+from .readers import read_table, to_int
+from .safe_pickle import load_pickle
+
+logger = logging.getLogger(__name__)
+
+BEHAVIORS = ("click", "cart", "buy", "fav")  # index = the raw log's action_type
+PICKLE_FILES = {"click": "trn_click", "cart": "trn_cart", "fav": "trn_fav", "buy": "trn_buy"}
+YEAR = 2015
+DAY = 86400.0
+INTER_FIELDS = {"user_id": "token", "item_id": "token", "timestamp": "float", "behavior": "token"}
+LABEL_FIELDS = {"user_id": "token", "timestamp": "float", "item_id": "token"}
+ITEM_FEATURES = ("cat_id", "seller_id", "brand_id")
+
+
+def mmdd_to_seconds(mmdd: np.ndarray) -> np.ndarray:
+    """``mmdd`` ints of 2015 -> Unix seconds float64 (UTC midnight); NaN where invalid."""
+    dates = pd.to_datetime(
+        pd.DataFrame({"year": YEAR, "month": mmdd // 100, "day": mmdd % 100}), errors="coerce", utc=True
+    )
+    seconds = dates.astype("int64").to_numpy() / 1e9
+    seconds[dates.isna().to_numpy()] = np.nan
+    return seconds
+
+
+def _events(user: np.ndarray, item: np.ndarray, seconds: np.ndarray, behavior: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"user_id": user, "item_id": item, "timestamp": seconds, "behavior": behavior})
+
+
+def from_pickles(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """(events, test targets, missing behaviours) from the TGT pickles in ``folder``."""
+    parts, missing, shape = [], [], None
+    for behavior, file in PICKLE_FILES.items():
+        path = folder / file
+        if not path.is_file():
+            missing.append(behavior)
+            continue
+        matrix = load_pickle(path, "sparse")
+        if not hasattr(matrix, "tocoo") or getattr(matrix, "ndim", 0) != 2:
+            raise ConversionError(path, f"expected a scipy sparse user x item matrix, got {type(matrix).__name__}")
+        if shape is not None and matrix.shape != shape:
+            raise ConversionError(path, f"shape {matrix.shape} differs from the other behaviours' {shape}")
+        shape = matrix.shape
+        coo = matrix.tocoo()
+        seconds = mmdd_to_seconds(coo.data.astype(np.int64))
+        if np.isnan(seconds).any():
+            bad = int(coo.data[np.argmax(np.isnan(seconds))])
+            raise ConversionError(path, f"value {bad} is not a 2015 day as mmdd")
+        parts.append(_events(coo.row.astype(np.int64), coo.col.astype(np.int64), seconds, behavior))
+    if not parts:
+        raise ConversionError(folder, f"none of the behaviour files {sorted(PICKLE_FILES.values())} is present")
+    if missing:
+        logger.warning("%s: behaviour file(s) missing, converted without them: %s", folder, missing)
+    events = pd.concat(parts, ignore_index=True)
+    test_path = folder / "tst_int"
+    test_items = load_pickle(test_path, "plain")
+    if not isinstance(test_items, list) or len(test_items) != shape[0]:
+        raise ConversionError(test_path, f"expected a list with one entry per user ({shape[0]})")
+    entries = pd.Series(test_items, dtype=object)
+    has = entries.notna().to_numpy()
+    items = pd.to_numeric(entries[has], errors="coerce").to_numpy()
+    if np.isnan(items).any() or (items != np.floor(items)).any():
+        raise ConversionError(test_path, "test entries must be integer item ids or None")
+    items = items.astype(np.int64)
+    after_training = events["timestamp"].max() + DAY
+    targets = pd.DataFrame({"user_id": np.flatnonzero(has), "item_id": items, "timestamp": after_training})
+    return events, targets, missing
+
+
+def from_raw(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(events without the targets' future, test targets, item features) from the raw log."""
+    df = read_table(path, ",", ["user_id", "item_id", "time_stamp", "action_type"], optional=ITEM_FEATURES)
+    user, item = to_int(df, "user_id", path), to_int(df, "item_id", path)
+    mmdd, action = to_int(df, "time_stamp", path), to_int(df, "action_type", path)
+    seconds = mmdd_to_seconds(mmdd)
+    bad = np.isnan(seconds) | (action < 0) | (action >= len(BEHAVIORS))
+    if bad.any():
+        row = int(np.argmax(bad))
+        problem = (
+            f"time_stamp {mmdd[row]} is not a 2015 day as mmdd" if np.isnan(seconds[row])
+            else f"action_type {action[row]} is not one of 0 click / 1 cart / 2 buy / 3 fav"
+        )
+        raise ConversionError(path, problem, line=row + 2)
+    events = _events(user, item, seconds, np.asarray(BEHAVIORS, dtype=object)[action])
+    features = df[[c for c in ITEM_FEATURES if c in df.columns]].assign(item_id=item).drop_duplicates("item_id")
+
+    buys = events[action == 2]
+    # Last buy per user: latest day, ties broken by the later row (stable sort keeps file order).
+    last_buy = buys.sort_values("timestamp", kind="stable").groupby("user_id").tail(1)
+    target_day = events["user_id"].map(last_buy.set_index("user_id")["timestamp"])
+    future = (events["timestamp"] > target_day).to_numpy()
+    is_target = np.zeros(len(events), dtype=bool)
+    is_target[last_buy.index.to_numpy()] = True
+    if future.any():
+        logger.info("%s: dropped %d events on days after their user's test purchase", path, int(future.sum()))
+    targets = last_buy[["user_id", "item_id", "timestamp"]].assign(timestamp=last_buy["timestamp"] + DAY - 1)
+    kept = events[~future & ~is_target]
+    return kept, targets, features
+
+
+def convert(src: str | Path, out: str | Path, name: str | None = None) -> Path:
+    """Convert an IJCAI-15 source (raw csv file / folder, or TGT pickle folder) into ``<out>/<name>/``."""
+    src = Path(src)
+    raw = src if src.is_file() else src / "user_log_format1.csv"
+    features, missing = None, []
+    if raw.is_file():
+        events, targets, features = from_raw(raw)
+    elif src.is_dir():
+        events, targets, missing = from_pickles(src)
+    else:
+        raise ConversionError(src, "no such file or folder")
+    name = name or (src if src.is_dir() else src.parent).resolve().name
+    target_events = targets.assign(behavior="buy")[list(INTER_FIELDS)]
+    inter = pd.concat([events, target_events], ignore_index=True).sort_values(["user_id", "timestamp"], kind="stable")
+    load_col = {"inter": list(INTER_FIELDS)}
+    dest = Path(out) / name
+    with staged_output(dest) as tmp:
+        write_atomic(inter, tmp / f"{name}.inter", INTER_FIELDS)
+        write_atomic(targets.sort_values("user_id"), tmp / f"{name}.test.label", LABEL_FIELDS)
+        if features is not None:
+            item_fields = {"item_id": "token", **{c: "token" for c in features.columns if c != "item_id"}}
+            cleaned = features.assign(**{c: clean_token(features[c]) for c in item_fields if c != "item_id"})
+            write_atomic(cleaned, tmp / f"{name}.item", item_fields)
+            load_col["item"] = list(item_fields)
+        write_yaml(
+            {
+                "USER_ID_FIELD": "user_id",
+                "ITEM_ID_FIELD": "item_id",
+                "TIME_FIELD": "timestamp",
+                "load_col": load_col,
+                "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "group_by": "user", "mode": "uni100"},
+                "behaviors": [b for b in BEHAVIORS if b not in missing],
+                "missing_behaviors": missing,
+                "converter": {"format": "ijcai", "source": "raw" if features is not None else "tgt-pickles"},
+            },
+            tmp / f"{name}.yaml",
+        )
+    logger.info("ijcai %s: %d events, %d test users", name, len(inter), len(targets))
+    return dest

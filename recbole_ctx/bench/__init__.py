@@ -1,0 +1,1 @@
+"""Benchmarks: micro-benchmarks (one module each) and YAML-driven suites (``configs/bench``)."""

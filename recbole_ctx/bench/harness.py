@@ -1,0 +1,117 @@
+"""Run a benchmark suite: every (model, dataset, seed), each in its own process.
+
+``recbole-ctx bench <suite> [--out DIR] [--models A,B] [--seeds 1,2] [--epochs N]
+[--data-path DIR] [--rerun]`` writes ``DIR/runs.csv`` (one row per run, every
+metric), ``DIR/results.md`` (mean ± std over seeds, published numbers beside)
+and ``DIR/results.png``.  Finished runs are skipped unless ``--rerun``.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from recbole_ctx.bench.results import markdown_table, plot, read_rows, run_key, write_rows
+from recbole_ctx.bench.suite import DatasetSpec, Suite, load_suite
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="recbole-ctx bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("suite", help="suite YAML file")
+    p.add_argument("--out", default=None, help="results folder (default: results/<suite>)")
+    p.add_argument("--models", default=None, help="comma-separated model labels to run")
+    p.add_argument("--seeds", default=None, help="comma-separated seeds (default: the suite's)")
+    p.add_argument("--epochs", type=int, default=None, help="override the suite's epoch budget")
+    p.add_argument("--data-path", default="dataset", help="where datasets live / are converted to")
+    p.add_argument("--rerun", action="store_true", help="re-run finished (model, dataset, seed) runs")
+    return p
+
+
+def ensure_dataset(spec: DatasetSpec, data_path: Path) -> None:
+    """Convert the dataset with its suite-given `convert` arguments if its folder is missing."""
+    if spec.convert is None or (data_path / spec.name).is_dir():
+        return
+    from dataset_converters.cli import main as convert
+
+    code = convert([*map(str, spec.convert), "--out", str(data_path), "--name", spec.name])
+    if code != 0:
+        raise RuntimeError(f"converting dataset {spec.name!r} failed (exit {code})")
+
+
+def _run_process(model: str, dataset: str, config: dict[str, Any]) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        spec, out = Path(tmp) / "spec.json", Path(tmp) / "out.json"
+        spec.write_text(json.dumps({"model": model, "dataset": dataset, "config": config}))
+        proc = subprocess.run([sys.executable, "-m", "recbole_ctx.bench.run_one", str(spec), str(out)],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{model} on {dataset} failed:\n{proc.stderr[-3000:]}")
+        return json.loads(out.read_text())
+
+
+def run_suite(suite: Suite, out_dir: Path, data_path: Path, models: list[str] | None,
+              seeds: list[int] | None, epochs: int | None, rerun: bool) -> list[dict[str, Any]]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path = out_dir / "runs.csv"
+    rows = read_rows(csv_path)
+    done = {run_key(r) for r in rows}
+    chosen = [m for m in suite.models if models is None or m.label in models]
+    if models is not None and len(chosen) != len(models):
+        known = ", ".join(m.label for m in suite.models)
+        raise SystemExit(f"unknown model label in --models {models}; this suite has: {known}")
+    plan = [(m, d, s) for d in suite.datasets for m in chosen for s in (seeds or suite.seeds)]
+    failures = []
+    for model, dataset, seed in tqdm(plan, desc=f"bench {suite.name}", unit="run"):
+        key = (model.label, dataset.name, str(seed))
+        if key in done and not rerun:
+            continue
+        ensure_dataset(dataset, data_path)
+        config = {**suite.run_config(model, dataset, seed), "data_path": str(data_path),
+                  "checkpoint_dir": str(out_dir / "saved"), "show_progress": False}
+        if epochs is not None:
+            config["epochs"] = epochs
+        try:
+            result = _run_process(model.name, dataset.name, config)
+        except RuntimeError as err:
+            failures.append(str(err))
+            tqdm.write(f"FAILED: {err}")
+            continue
+        row = {"model": model.label, "dataset": dataset.name, "seed": seed, "model_name": model.name,
+               "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+               **{k: v for k, v in result.items() if k not in ("valid", "test")},
+               **{f"test_{k}": v for k, v in result["test"].items()},
+               **{f"valid_{k}": v for k, v in result["valid"].items()}}
+        rows = [r for r in rows if run_key(r) != key] + [row]
+        write_rows(csv_path, rows)
+    rows = read_rows(csv_path)
+    if rows:
+        metrics = suite.report_metrics or sorted(k[5:] for k in rows[0] if k.startswith("test_"))
+        order = [m.label for m in suite.models]
+        (out_dir / "results.md").write_text(markdown_table(suite.name, rows, metrics, order, suite.reference))
+        plot(out_dir / "results.png", rows, metrics, order)
+    if failures:
+        raise SystemExit(f"{len(failures)} run(s) failed; see messages above")
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    suite = load_suite(args.suite)
+    out_dir = Path(args.out or Path("results") / suite.name)
+    run_suite(
+        suite, out_dir, Path(args.data_path),
+        models=args.models.split(",") if args.models else None,
+        seeds=[int(s) for s in args.seeds.split(",")] if args.seeds else None,
+        epochs=args.epochs, rerun=args.rerun,
+    )
+    print((out_dir / "results.md").read_text())
+    print(f"results: {out_dir / 'runs.csv'}, {out_dir / 'results.md'}, {out_dir / 'results.png'}")
+    return 0

@@ -1,0 +1,116 @@
+"""Benchmark results: the per-run CSV, the Markdown summary and the plot."""
+from __future__ import annotations
+
+import csv
+import os
+import statistics
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+KEY_COLUMNS = ("model", "dataset", "seed")
+INFO_COLUMNS = ("model_name", "device", "epochs", "train_s_per_epoch", "wall_s", "peak_rss_mb",
+                "peak_gpu_mb", "finished_at")
+
+
+def read_rows(csv_path: Path) -> list[dict[str, str]]:
+    if not csv_path.is_file():
+        return []
+    with open(csv_path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def run_key(row: dict[str, Any]) -> tuple[str, str, str]:
+    return tuple(str(row[c]) for c in KEY_COLUMNS)
+
+
+def write_rows(csv_path: Path, rows: list[dict[str, Any]]) -> None:
+    """Rewrite the CSV atomically: metric columns are the union over rows, sorted."""
+    metric_cols = sorted({c for r in rows for c in r} - set(KEY_COLUMNS) - set(INFO_COLUMNS))
+    tmp = csv_path.with_suffix(".csv.tmp")
+    with open(tmp, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=[*KEY_COLUMNS, *INFO_COLUMNS, *metric_cols], restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, csv_path)
+
+
+def _mean_std(values: list[float]) -> tuple[float, float]:
+    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+def aggregate(rows: list[dict[str, str]], metrics: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(dataset, model) -> {metric: (mean, std), 'n': seeds, 'train_s_per_epoch': (mean, std), ...}."""
+    groups: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        groups[(row["dataset"], row["model"])].append(row)
+    summary = {}
+    for key, group in groups.items():
+        entry: dict[str, Any] = {"n": len(group), "device": group[-1]["device"]}
+        for col in [f"test_{m}" for m in metrics] + ["train_s_per_epoch", "epochs", "peak_rss_mb"]:
+            values = [float(r[col]) for r in group if r.get(col) not in (None, "")]
+            entry[col] = _mean_std(values) if values else None
+        summary[key] = entry
+    return summary
+
+
+def markdown_table(suite_name: str, rows: list[dict[str, str]], metrics: list[str],
+                   model_order: list[str], reference: dict[str, dict[str, dict[str, Any]]]) -> str:
+    """One table per dataset: test metrics as mean ± std over seeds, then published numbers."""
+    summary = aggregate(rows, metrics)
+    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
+    out = [f"# Benchmark suite `{suite_name}`", ""]
+    for dataset in datasets:
+        header = ["model", *[m for m in metrics], "train s/epoch", "epochs", "seeds", "device"]
+        out += [f"## {dataset}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for model in model_order:
+            entry = summary.get((dataset, model))
+            if entry is None:
+                continue
+            cells = [model]
+            for m in metrics:
+                v = entry[f"test_{m}"]
+                cells.append("-" if v is None else f"{v[0]:.4f} ± {v[1]:.4f}")
+            t, e = entry["train_s_per_epoch"], entry["epochs"]
+            cells += ["-" if t is None else f"{t[0]:.2f}", "-" if e is None else f"{e[0]:.0f}",
+                      str(entry["n"]), entry["device"]]
+            out.append("| " + " | ".join(cells) + " |")
+        for model, ref in (reference.get(dataset) or {}).items():
+            cells = [f"{model} (published)"] + [
+                f"{float(ref[m]):.4f}" if m in ref else "-" for m in metrics
+            ] + ["-", "-", "-", str(ref.get("source", ""))]
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def plot(png_path: Path, rows: list[dict[str, str]], metrics: list[str], model_order: list[str]) -> None:
+    """Per dataset: the first metric per model (mean ± std), and that metric vs train s/epoch."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    summary = aggregate(rows, metrics[:1])
+    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
+    metric = metrics[0]
+    fig, axes = plt.subplots(len(datasets), 2, figsize=(11, 3.6 * len(datasets)), squeeze=False)
+    for (ax_bar, ax_time), dataset in zip(axes, datasets):
+        models = [m for m in model_order if summary.get((dataset, m), {}).get(f"test_{metric}")]
+        means = [summary[(dataset, m)][f"test_{metric}"][0] for m in models]
+        stds = [summary[(dataset, m)][f"test_{metric}"][1] for m in models]
+        ax_bar.bar(models, means, yerr=stds, capsize=4, color="#4C72B0")
+        ax_bar.set_title(f"{dataset}: test {metric}")
+        ax_bar.tick_params(axis="x", rotation=30)
+        for m, mean in zip(models, means):
+            t = summary[(dataset, m)]["train_s_per_epoch"]
+            if t is not None:
+                ax_time.scatter(t[0], mean)
+                ax_time.annotate(m, (t[0], mean), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        ax_time.set_xscale("log")
+        ax_time.set_xlabel("train seconds / epoch (log)")
+        ax_time.set_ylabel(f"test {metric}")
+        ax_time.set_title(f"{dataset}: quality vs training cost")
+    fig.tight_layout()
+    fig.savefig(png_path, dpi=110)
+    plt.close(fig)

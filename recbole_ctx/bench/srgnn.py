@@ -1,0 +1,263 @@
+"""``recbole-ctx bench srgnn``: SRGNNFast vs RecBole's SRGNN and GRU4Rec on Diginetica.
+
+Two modes, both printing tables:
+
+- speed (default): every model trains ``--steps`` batches on the same data loader after
+  one warm-up batch; the table gives seconds per 1,000 steps, the per-epoch time
+  extrapolated from it (labelled so), and the ratio to RecBole's SRGNN measured in the
+  same run. ``--quick`` is a small CPU subset (< 2 minutes).
+- ``--quality``: trains SRGNNFast (SessionTrainer, reference lr decay) for ``--epochs``
+  and prints validation and test HR@20 / MRR@20 after every epoch, then the test numbers
+  of the best-validation epoch (and, labelled, the reference code's "best test over
+  epochs").
+
+Data: ``--data DIR --dataset NAME`` reads pre-augmented session files written by the
+converter (``session_id:token item_id_list:token_seq item_id:token`` with
+``<name>.{train,valid,test}.inter``); without ``--data`` the SR-GNN pickles in
+``--source`` are converted into a temporary folder here, holding out ``--valid-ratio`` of
+the training *sessions* (all their prefixes) for validation so that model selection
+never sees a test example nor a prefix of a training session.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm import tqdm
+
+DEFAULT_SOURCE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "diginetica"
+MAX_LEN = 70  # longest Diginetica training prefix is 69 clicks: nothing is truncated
+BASELINE = "SRGNN"
+MODELS = ("SRGNNFast", "SRGNN", "GRU4Rec")
+SESSION_FIELDS = {"session_id": "token", "item_id_list": "token_seq", "item_id": "token"}
+
+
+def _examples_frame(values: np.ndarray, starts: np.ndarray, ends: np.ndarray, first_id: int) -> pd.DataFrame:
+    """One row per (prefix ``values[start:end]``, target ``values[end]``) example."""
+    from dataset_converters.ragged import join_windows
+
+    return pd.DataFrame({
+        "session_id": np.arange(first_id, first_id + len(starts)),
+        "item_id_list": join_windows(values, starts, ends, MAX_LEN),
+        "item_id": values[ends],
+    })
+
+
+def write_diginetica(source: Path, out_root: Path, train_sessions: int | None, test_examples: int | None,
+                     valid_ratio: float, seed: int) -> str:
+    """Write ``out_root/diginetica/diginetica.{train,valid,test}.inter`` from SR-GNN pickles.
+
+    ``train_sessions`` / ``test_examples`` keep only the first N (None: all). Returns the
+    dataset name. Training sessions are prefix-augmented as in SR-GNN's preprocessing.
+    """
+    from dataset_converters.atomic import write_atomic
+    from dataset_converters.ragged import augment, from_lists
+    from dataset_converters.safe_pickle import load_pickle
+
+    sessions = load_pickle(source / "all_train_seq.txt", "plain")[:train_sessions]
+    test_inputs, test_targets = load_pickle(source / "test.txt", "plain")
+    test_inputs, test_targets = test_inputs[:test_examples], test_targets[:test_examples]
+
+    rng = np.random.default_rng(seed)
+    is_valid = np.zeros(len(sessions), dtype=bool)
+    is_valid[rng.permutation(len(sessions))[: int(round(valid_ratio * len(sessions)))]] = True
+    folder = out_root / "diginetica"
+    folder.mkdir(parents=True, exist_ok=True)
+    first_id = 0
+    for split, keep in (("train", ~is_valid), ("valid", is_valid)):
+        values, offsets = from_lists([s for s, k in zip(sessions, keep) if k])
+        _, starts, targets = augment(offsets)
+        frame = _examples_frame(values, starts, targets, first_id)
+        first_id += len(frame)
+        write_atomic(frame, folder / f"diginetica.{split}.inter", SESSION_FIELDS)
+    values, offsets = from_lists([list(s) + [t] for s, t in zip(test_inputs, test_targets)])
+    frame = _examples_frame(values, offsets[:-1], offsets[1:] - 1, first_id)
+    write_atomic(frame, folder / "diginetica.test.inter", SESSION_FIELDS)
+    return "diginetica"
+
+
+def recbole_config(model: str, data_path: Path, dataset: str, device: str, overrides: dict):
+    """RecBole ``Config`` for ``model`` on the pre-augmented session files."""
+    from recbole.config import Config
+
+    import recbole_ctx  # noqa: F401  (registers SRGNNFast)
+    from recbole_ctx.utils.paths import CONFIG_DIR
+
+    model_yaml = CONFIG_DIR / "model" / f"{model}.yaml"
+    config_dict = {
+        "data_path": str(data_path), "benchmark_filename": ["train", "valid", "test"],
+        "USER_ID_FIELD": "session_id", "ITEM_ID_FIELD": "item_id",
+        "load_col": {"inter": list(SESSION_FIELDS)}, "alias_of_item_id": ["item_id_list"],
+        "MAX_ITEM_LIST_LENGTH": MAX_LEN,
+        "eval_args": {"split": {"RS": [0.8, 0.1, 0.1]}, "order": "TO", "mode": "full"},
+        "metrics": ["Hit", "MRR"], "topk": [20], "valid_metric": "MRR@20",
+        "embedding_size": 100, "hidden_size": 100, "loss_type": "CE", "step": 1,
+        "train_neg_sample_args": None, "train_batch_size": 100, "eval_batch_size": 2048,
+        "learning_rate": 0.001, "weight_decay": 1e-5, "show_progress": False,
+        "device": device, "use_gpu": device != "cpu", "state": "WARNING",
+        "reproducibility": False, **overrides,
+    }
+    files = [str(model_yaml)] if model_yaml.exists() else []
+    config = Config(model=model, dataset=dataset, config_file_list=files, config_dict=config_dict)
+    # Importing RecBole's sequential models runs SINE's module-level
+    # torch.autograd.set_detect_anomaly(True), which checks every backward output for
+    # NaN and slows all models' training; no model here needs it.
+    torch.autograd.set_detect_anomaly(False)
+    return config
+
+
+@contextlib.contextmanager
+def _dataset_folder(args: argparse.Namespace) -> Iterator[tuple[Path, str]]:
+    """The converted data given by ``--data``, or a temporary conversion of ``--source``."""
+    if args.data is not None:
+        yield Path(args.data), args.dataset
+        return
+    with tempfile.TemporaryDirectory(prefix="srgnn-bench-") as tmp:
+        print(f"converting {args.source} (train sessions: {args.sessions or 'all'}) ...", flush=True)
+        name = write_diginetica(Path(args.source), Path(tmp), args.sessions, args.test_examples,
+                                args.valid_ratio, args.seed)
+        yield Path(tmp), name
+
+
+def _synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def time_training_steps(model: torch.nn.Module, train_data, steps: int, device: torch.device) -> float:
+    """Seconds for ``steps`` Adam steps of ``model.calculate_loss`` (after one warm-up step)."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    model.train()
+    batches = iter(train_data)
+    elapsed = 0.0
+    for i in tqdm(range(steps + 1), desc=type(model).__name__, leave=False):
+        try:
+            interaction = next(batches)
+        except StopIteration:
+            batches = iter(train_data)
+            interaction = next(batches)
+        _synchronize(device)
+        start = time.perf_counter()
+        optimizer.zero_grad()
+        model.calculate_loss(interaction.to(device)).backward()
+        optimizer.step()
+        _synchronize(device)
+        if i > 0:  # step 0 warms up allocators and kernels
+            elapsed += time.perf_counter() - start
+    return elapsed
+
+
+def run_speed(args: argparse.Namespace) -> int:
+    from recbole.data import create_dataset, data_preparation
+    from recbole.trainer import Trainer
+
+    import recbole_ctx
+
+    device = torch.device(args.device)
+    with _dataset_folder(args) as (data_path, name):
+        base = recbole_config(args.models[0], data_path, name, args.device, {})
+        dataset = create_dataset(base)
+        train_data, _, test_data = data_preparation(base, dataset)
+        print(f"device {device}; {len(train_data.dataset)} training examples, "
+              f"{len(train_data)} batches of {base['train_batch_size']} per epoch; "
+              f"{dataset.item_num} items; timing {args.steps} steps per model")
+        rows = []
+        for model_name in args.models:
+            config = recbole_config(model_name, data_path, name, args.device, {})
+            torch.manual_seed(args.seed)
+            model = recbole_ctx.get_model(model_name)(config, train_data.dataset).to(device)
+            seconds = time_training_steps(model, train_data, args.steps, device)
+            row = {"model": model_name, "s/1000 steps": 1000 * seconds / args.steps,
+                   "s/epoch (extrapolated)": seconds / args.steps * len(train_data)}
+            if args.eval:
+                result = Trainer(config, model).evaluate(test_data, load_best_model=False)
+                row.update({"test hr@20": result["hit@20"], "test mrr@20": result["mrr@20"]})
+            rows.append(row)
+    table = pd.DataFrame(rows).set_index("model")
+    if BASELINE in table.index:
+        table[f"speed-up vs {BASELINE}"] = table.loc[BASELINE, "s/1000 steps"] / table["s/1000 steps"]
+    print(table.to_string(float_format=lambda v: f"{v:.4g}"))
+    return 0
+
+
+def run_quality(args: argparse.Namespace) -> int:
+    from recbole.data import create_dataset, data_preparation
+
+    import recbole_ctx
+
+    model_name = args.models[0]
+    with _dataset_folder(args) as (data_path, name):
+        config = recbole_config(model_name, data_path, name, args.device,
+                                {"epochs": args.epochs, "show_progress": args.progress})
+        dataset = create_dataset(config)
+        train_data, valid_data, test_data = data_preparation(config, dataset)
+        print(f"{model_name}: {len(train_data.dataset)} train / {len(valid_data.dataset)} valid / "
+              f"{len(test_data.dataset)} test examples, {dataset.item_num} items", flush=True)
+        torch.manual_seed(args.seed)
+        model = recbole_ctx.get_model(model_name)(config, train_data.dataset).to(config["device"])
+        trainer = recbole_ctx.get_trainer(config["MODEL_TYPE"], model_name)(config, model)
+        rows = []
+        for epoch in range(args.epochs):
+            start = time.perf_counter()
+            loss = trainer._train_epoch(train_data, epoch, show_progress=args.progress)
+            train_s = time.perf_counter() - start
+            valid = trainer.evaluate(valid_data, load_best_model=False)
+            test = trainer.evaluate(test_data, load_best_model=False)
+            rows.append({"epoch": epoch, "lr": trainer.optimizer.param_groups[0]["lr"], "loss": loss,
+                         "train s": train_s, "valid hr@20": 100 * valid["hit@20"],
+                         "valid mrr@20": 100 * valid["mrr@20"], "test hr@20": 100 * test["hit@20"],
+                         "test mrr@20": 100 * test["mrr@20"]})
+            print(pd.DataFrame(rows[-1:]).to_string(index=False, header=epoch == 0,
+                                                     float_format=lambda v: f"{v:.4g}"), flush=True)
+    table = pd.DataFrame(rows).set_index("epoch")
+    best = table["valid mrr@20"].idxmax()
+    print(f"\nbest-validation epoch {best} of {len(table)}: test HR@20 {table.loc[best, 'test hr@20']:.2f} "
+          f"MRR@20 {table.loc[best, 'test mrr@20']:.2f}")
+    print(f"(reference code's 'best test over epochs': HR@20 {table['test hr@20'].max():.2f} "
+          f"MRR@20 {table['test mrr@20'].max():.2f})")
+    return 0
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="recbole-ctx bench srgnn", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", help="folder holding <dataset>/<dataset>.{train,valid,test}.inter")
+    parser.add_argument("--dataset", default="diginetica")
+    parser.add_argument("--source", default=str(DEFAULT_SOURCE), help="SR-GNN pickles (without --data)")
+    parser.add_argument("--sessions", type=int, help="use the first N training sessions (default all)")
+    parser.add_argument("--test-examples", type=int, help="use the first N test examples (default all)")
+    parser.add_argument("--valid-ratio", type=float, default=0.1)
+    parser.add_argument("--steps", type=int, default=50, help="timed training steps per model")
+    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated model names")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--eval", action="store_true", help="speed mode: also report test HR/MRR@20")
+    parser.add_argument("--quick", action="store_true", help="small CPU run (< 2 minutes)")
+    parser.add_argument("--quality", action="store_true", help="train SRGNNFast for --epochs, report metrics")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--progress", action="store_true", help="progress bars inside epochs")
+    parser.add_argument("--seed", type=int, default=2019)
+    args = parser.parse_args(argv)
+    args.models = [m.strip() for m in args.models.split(",") if m.strip()]
+    if args.quick:
+        args.device, args.steps = "cpu", min(args.steps, 20)
+        args.sessions, args.test_examples = args.sessions or 5000, args.test_examples or 2000
+    if (args.sessions is not None and args.sessions < 1) or args.steps < 1:
+        parser.error("--sessions and --steps must be >= 1")
+    return args
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    return run_quality(args) if args.quality else run_speed(args)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

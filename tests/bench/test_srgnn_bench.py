@@ -1,0 +1,47 @@
+"""The SR-GNN bench's own conversion of the Diginetica pickles (tiny files in the real format)."""
+from __future__ import annotations
+
+import pickle
+
+import pandas as pd
+
+from recbole_ctx.bench.srgnn import MAX_LEN, parse_args, write_diginetica
+
+
+def _read(path) -> pd.DataFrame:
+    return pd.read_csv(path, sep="\t", dtype=str)
+
+
+def test_write_diginetica_augments_prefixes_and_holds_out_whole_sessions(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    # disjoint items, so an item names its session; one session longer than MAX_LEN
+    sessions = [[1, 2], [3, 4, 5], [6, 7, 6, 8], [9, 10], [11, 12, 13], list(range(100, 106 + MAX_LEN))]
+    test = ([[1, 2, 3], [7]], [4, 6])
+    (src / "all_train_seq.txt").write_bytes(pickle.dumps(sessions))
+    (src / "test.txt").write_bytes(pickle.dumps(test))
+
+    name = write_diginetica(src, tmp_path / "out", None, None, valid_ratio=0.34, seed=0)
+    folder = tmp_path / "out" / name
+    train, valid, tst = (_read(folder / f"{name}.{s}.inter") for s in ("train", "valid", "test"))
+    assert list(train.columns) == ["session_id:token", "item_id_list:token_seq", "item_id:token"]
+    assert len(train) + len(valid) == sum(len(s) - 1 for s in sessions)
+    # every example is (prefix -> next item) of exactly one session, prefixes keep the last MAX_LEN
+    examples = {(tuple(s[max(0, k - MAX_LEN):k]), s[k]) for s in sessions for k in range(1, len(s))}
+    got = pd.concat([train, valid])
+    got_pairs = {(tuple(map(int, seq.split())), int(t))
+                 for seq, t in zip(got["item_id_list:token_seq"], got["item_id:token"])}
+    assert got_pairs == examples
+    # round(0.34 * 6) = 2 sessions held out whole: none of their examples is in train
+    session_of = {item: k for k, s in enumerate(sessions) for item in s}
+    valid_sessions = {session_of[int(t)] for t in valid["item_id:token"]}
+    train_sessions = {session_of[int(t)] for t in train["item_id:token"]}
+    assert len(valid_sessions) == 2 and not valid_sessions & train_sessions
+    assert tst["item_id_list:token_seq"].tolist() == ["1 2 3", "7"]
+    assert tst["item_id:token"].tolist() == ["4", "6"]
+    assert got["session_id:token"].is_unique
+
+
+def test_quick_is_a_small_cpu_run():
+    args = parse_args(["--quick"])
+    assert args.device == "cpu" and args.sessions == 5000 and args.steps <= 20

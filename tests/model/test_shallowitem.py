@@ -1,0 +1,48 @@
+"""ShallowItem: two-tower scores for all items; shallow embeddings enter the user's subgraph."""
+from __future__ import annotations
+
+import torch
+from recbole.data.interaction import Interaction
+
+from subgraph_fixtures import tiny_setup, user_batch
+
+USERS = [1, 2, 3, 4]
+
+
+def test_scores_are_user_vector_dot_item_table_for_all_items(tmp_path):
+    _, net, *_ = tiny_setup(tmp_path, "ShallowItem")
+    net.eval()
+    with torch.no_grad():
+        scores = net.full_sort_predict(Interaction({"user_id": torch.tensor(USERS)}))
+        sub = net.sample(torch.tensor(USERS), torch.full((4,), float("inf"), dtype=torch.float64))
+        h_v = net.encode(sub)["user"][:4]
+    torch.testing.assert_close(scores, h_v @ net.item_tower.table.weight.T)
+
+
+def test_user_vector_depends_on_embeddings_of_its_subgraph_items_only(tmp_path):
+    _, net, *_ = tiny_setup(tmp_path, "ShallowItem")
+    net.eval()
+    seed = torch.tensor([USERS[0]])
+    sub = net.sample(seed, torch.full((1,), float("inf"), dtype=torch.float64))
+    inside = set(sub.node["item"].tolist())
+    outside = sorted(set(range(1, net.n_items)) - inside)[0]
+    with torch.no_grad():
+        base = net.encode(sub)["user"][0].clone()
+        net.item_tower.table.weight[outside] += 1.0
+        assert torch.equal(net.encode(sub)["user"][0], base)
+        net.item_tower.table.weight[next(iter(inside))] += 1.0
+        assert not torch.allclose(net.encode(sub)["user"][0], base)
+
+
+def test_training_steps_reduce_the_loss_on_cpu(tmp_path):
+    _, net, *_ = tiny_setup(tmp_path, "ShallowItem")
+    batch = user_batch(net, USERS)
+    opt = torch.optim.Adam(net.parameters(), lr=0.01)
+    losses = []
+    for _ in range(15):
+        opt.zero_grad()
+        loss = net.calculate_loss(batch)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.7 * losses[0]
