@@ -54,6 +54,7 @@ def read_table(
         reader = pd.read_csv(
             path, sep=sep, header=None if names is not None else 0, names=names, usecols=present,
             dtype=str, keep_default_na=False, chunksize=chunk_rows,
+            index_col=False,  # never reinterpret leading fields as an index on wide rows
         )
         with tqdm(desc=f"{desc} {path.name}", unit=" rows", unit_scale=True, disable=None) as bar:
             for chunk in reader:

@@ -20,6 +20,8 @@ from tqdm import tqdm
 
 from recbole_ctx.bench.results import markdown_table, plot, read_rows, run_key, write_rows
 from recbole_ctx.bench.suite import DatasetSpec, Suite, load_suite
+from recbole_ctx.quick_start.quick_start import BUNDLED_DATASETS
+from recbole_ctx.utils.paths import PROJECT_ROOT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,15 +37,27 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def ensure_dataset(spec: DatasetSpec, data_path: Path) -> None:
-    """Convert the dataset with its suite-given `convert` arguments if its folder is missing."""
-    if spec.convert is None or (data_path / spec.name).is_dir():
-        return
+def ensure_dataset(spec: DatasetSpec, data_path: Path) -> bool:
+    """Make the dataset available; False when an optional dataset is absent.
+
+    A missing folder is built with the suite's ``convert`` arguments (relative
+    paths in them are relative to the project root).
+    """
+    if (data_path / spec.name).is_dir() or spec.name in BUNDLED_DATASETS:
+        return True
+    if spec.convert is None:
+        if spec.optional:
+            tqdm.write(f"skipping optional dataset {spec.name!r}: no folder {data_path / spec.name}")
+            return False
+        raise RuntimeError(f"dataset {spec.name!r}: no folder {data_path / spec.name} and no convert step")
     from dataset_converters.cli import main as convert
 
-    code = convert([*map(str, spec.convert), "--out", str(data_path), "--name", spec.name])
+    args = [str(PROJECT_ROOT / a) if (PROJECT_ROOT / a).exists() and not a.startswith("-") else a
+            for a in map(str, spec.convert)]
+    code = convert([*args, "--out", str(data_path), "--name", spec.name])
     if code != 0:
         raise RuntimeError(f"converting dataset {spec.name!r} failed (exit {code})")
+    return True
 
 
 def _run_process(model: str, dataset: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -67,13 +81,13 @@ def run_suite(suite: Suite, out_dir: Path, data_path: Path, models: list[str] | 
     if models is not None and len(chosen) != len(models):
         known = ", ".join(m.label for m in suite.models)
         raise SystemExit(f"unknown model label in --models {models}; this suite has: {known}")
-    plan = [(m, d, s) for d in suite.datasets for m in chosen for s in (seeds or suite.seeds)]
+    datasets = [d for d in suite.datasets if ensure_dataset(d, data_path)]
+    plan = [(m, d, s) for d in datasets for m in chosen for s in (seeds or suite.seeds)]
     failures = []
     for model, dataset, seed in tqdm(plan, desc=f"bench {suite.name}", unit="run"):
         key = (model.label, dataset.name, str(seed))
         if key in done and not rerun:
             continue
-        ensure_dataset(dataset, data_path)
         config = {**suite.run_config(model, dataset, seed), "data_path": str(data_path),
                   "checkpoint_dir": str(out_dir / "saved"), "show_progress": False}
         if epochs is not None:

@@ -6,10 +6,10 @@ Two modes, both printing tables:
   one warm-up batch; the table gives seconds per 1,000 steps, the per-epoch time
   extrapolated from it (labelled so), and the ratio to RecBole's SRGNN measured in the
   same run. ``--quick`` is a small CPU subset (< 2 minutes).
-- ``--quality``: trains SRGNNFast (SessionTrainer, reference lr decay) for ``--epochs``
-  and prints validation and test HR@20 / MRR@20 after every epoch, then the test numbers
-  of the best-validation epoch (and, labelled, the reference code's "best test over
-  epochs").
+- ``--quality``: trains each model in turn for ``--epochs`` with the same trainer
+  (SessionTrainer: the reference lr decay) and prints validation and test HR@20 / MRR@20
+  after every epoch, then per model the test numbers of the best-validation epoch (and,
+  labelled, the reference code's "best test over epochs").
 
 Data: ``--data DIR --dataset NAME`` reads pre-augmented session files written by the
 converter (``session_id:token item_id_list:token_seq item_id:token`` with
@@ -32,7 +32,9 @@ import pandas as pd
 import torch
 from tqdm import tqdm
 
-DEFAULT_SOURCE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "diginetica"
+from recbole_ctx.utils.paths import PROJECT_ROOT
+
+DEFAULT_SOURCE = PROJECT_ROOT.parent / "shared" / "data" / "diginetica"  # ../shared/data/diginetica
 MAX_LEN = 70  # longest Diginetica training prefix is 69 clicks: nothing is truncated
 BASELINE = "SRGNN"
 MODELS = ("SRGNNFast", "SRGNN", "GRU4Rec")
@@ -100,7 +102,7 @@ def recbole_config(model: str, data_path: Path, dataset: str, device: str, overr
         "metrics": ["Hit", "MRR"], "topk": [20], "valid_metric": "MRR@20",
         "embedding_size": 100, "hidden_size": 100, "loss_type": "CE", "step": 1,
         "train_neg_sample_args": None, "train_batch_size": 100, "eval_batch_size": 2048,
-        "learning_rate": 0.001, "weight_decay": 1e-5, "show_progress": False,
+        "learning_rate": 0.001, "weight_decay": 1e-5, "lr_dc": 0.1, "lr_dc_step": 3, "show_progress": False,
         "device": device, "use_gpu": device != "cpu", "state": "WARNING",
         "reproducibility": False, **overrides,
     }
@@ -187,41 +189,53 @@ def run_speed(args: argparse.Namespace) -> int:
     return 0
 
 
+def train_and_evaluate(model_name: str, config, train_data, valid_data, test_data, epochs: int,
+                       progress: bool) -> pd.DataFrame:
+    """Train ``model_name`` for ``epochs`` with :class:`SessionTrainer`; metrics (in %) per epoch."""
+    import recbole_ctx
+    from recbole_ctx.trainer.session_trainer import SessionTrainer
+
+    model = recbole_ctx.get_model(model_name)(config, train_data.dataset).to(config["device"])
+    # The same trainer (reference lr decay) for every model: equal training budgets.
+    trainer = SessionTrainer(config, model)
+    rows = []
+    for epoch in range(epochs):
+        start = time.perf_counter()
+        loss = trainer._train_epoch(train_data, epoch, show_progress=progress)
+        train_s = time.perf_counter() - start
+        valid = trainer.evaluate(valid_data, load_best_model=False)
+        test = trainer.evaluate(test_data, load_best_model=False)
+        rows.append({"model": model_name, "epoch": epoch, "lr": trainer.optimizer.param_groups[0]["lr"],
+                     "loss": loss, "train s": train_s, "valid hr@20": 100 * valid["hit@20"],
+                     "valid mrr@20": 100 * valid["mrr@20"], "test hr@20": 100 * test["hit@20"],
+                     "test mrr@20": 100 * test["mrr@20"]})
+        print(pd.DataFrame(rows[-1:]).to_string(index=False, float_format=lambda v: f"{v:.4g}"), flush=True)
+    return pd.DataFrame(rows)
+
+
 def run_quality(args: argparse.Namespace) -> int:
     from recbole.data import create_dataset, data_preparation
 
-    import recbole_ctx
-
-    model_name = args.models[0]
+    summary = []
     with _dataset_folder(args) as (data_path, name):
-        config = recbole_config(model_name, data_path, name, args.device,
-                                {"epochs": args.epochs, "show_progress": args.progress})
-        dataset = create_dataset(config)
-        train_data, valid_data, test_data = data_preparation(config, dataset)
-        print(f"{model_name}: {len(train_data.dataset)} train / {len(valid_data.dataset)} valid / "
-              f"{len(test_data.dataset)} test examples, {dataset.item_num} items", flush=True)
-        torch.manual_seed(args.seed)
-        model = recbole_ctx.get_model(model_name)(config, train_data.dataset).to(config["device"])
-        trainer = recbole_ctx.get_trainer(config["MODEL_TYPE"], model_name)(config, model)
-        rows = []
-        for epoch in range(args.epochs):
-            start = time.perf_counter()
-            loss = trainer._train_epoch(train_data, epoch, show_progress=args.progress)
-            train_s = time.perf_counter() - start
-            valid = trainer.evaluate(valid_data, load_best_model=False)
-            test = trainer.evaluate(test_data, load_best_model=False)
-            rows.append({"epoch": epoch, "lr": trainer.optimizer.param_groups[0]["lr"], "loss": loss,
-                         "train s": train_s, "valid hr@20": 100 * valid["hit@20"],
-                         "valid mrr@20": 100 * valid["mrr@20"], "test hr@20": 100 * test["hit@20"],
-                         "test mrr@20": 100 * test["mrr@20"]})
-            print(pd.DataFrame(rows[-1:]).to_string(index=False, header=epoch == 0,
-                                                     float_format=lambda v: f"{v:.4g}"), flush=True)
-    table = pd.DataFrame(rows).set_index("epoch")
-    best = table["valid mrr@20"].idxmax()
-    print(f"\nbest-validation epoch {best} of {len(table)}: test HR@20 {table.loc[best, 'test hr@20']:.2f} "
-          f"MRR@20 {table.loc[best, 'test mrr@20']:.2f}")
-    print(f"(reference code's 'best test over epochs': HR@20 {table['test hr@20'].max():.2f} "
-          f"MRR@20 {table['test mrr@20'].max():.2f})")
+        for model_name in args.models:
+            config = recbole_config(model_name, data_path, name, args.device,
+                                    {"epochs": args.epochs, "show_progress": args.progress})
+            dataset = create_dataset(config)
+            train_data, valid_data, test_data = data_preparation(config, dataset)
+            print(f"{model_name}: {len(train_data.dataset)} train / {len(valid_data.dataset)} valid / "
+                  f"{len(test_data.dataset)} test examples, {dataset.item_num} items", flush=True)
+            torch.manual_seed(args.seed)
+            table = train_and_evaluate(model_name, config, train_data, valid_data, test_data,
+                                       args.epochs, args.progress)
+            best = table.loc[table["valid mrr@20"].idxmax()]
+            summary.append({"model": model_name, "epochs": len(table), "best-valid epoch": int(best["epoch"]),
+                            "test hr@20": best["test hr@20"], "test mrr@20": best["test mrr@20"],
+                            "best test over epochs hr@20": table["test hr@20"].max(),
+                            "best test over epochs mrr@20": table["test mrr@20"].max()})
+    print("\ntest metrics (%) at the best-validation epoch; 'best test over epochs' is the reference "
+          "code's figure")
+    print(pd.DataFrame(summary).set_index("model").to_string(float_format=lambda v: f"{v:.2f}"))
     return 0
 
 
@@ -238,7 +252,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--eval", action="store_true", help="speed mode: also report test HR/MRR@20")
     parser.add_argument("--quick", action="store_true", help="small CPU run (< 2 minutes)")
-    parser.add_argument("--quality", action="store_true", help="train SRGNNFast for --epochs, report metrics")
+    parser.add_argument("--quality", action="store_true", help="train each model for --epochs, report metrics")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--progress", action="store_true", help="progress bars inside epochs")
     parser.add_argument("--seed", type=int, default=2019)

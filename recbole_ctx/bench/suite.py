@@ -23,6 +23,7 @@ class DatasetSpec:
     name: str
     convert: list[str] | None = None  # arguments of `recbole-ctx convert` (without --out)
     config: dict[str, Any] = field(default_factory=dict)
+    optional: bool = False  # skipped with a notice when the user has not provided it
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ def load_suite(path: str | Path) -> Suite:
     for i, d in enumerate(_require(doc, "datasets", list, path)):
         if not isinstance(d, dict) or "name" not in d:
             raise SuiteError(f"{path}: datasets[{i}] needs a 'name'")
-        datasets.append(DatasetSpec(str(d["name"]), d.get("convert"), dict(d.get("config") or {})))
+        datasets.append(DatasetSpec(str(d["name"]), d.get("convert"), dict(d.get("config") or {}),
+                                    bool(d.get("optional", False))))
     models = []
     for i, m in enumerate(_require(doc, "models", list, path)):
         m = {"name": m} if isinstance(m, str) else m

@@ -22,13 +22,12 @@ from recbole.model.abstract_recommender import GeneralRecommender
 from recbole.utils import InputType
 from torch import Tensor
 
+from recbole_ctx.data.temporal_dataset import SEED_TIME_FIELD
 from recbole_ctx.data.temporal_graph import TemporalGraph
 from recbole_ctx.model.backbone import HeteroSubgraphGNN
 from recbole_ctx.model.layers.class_set import build_class_set
 from recbole_ctx.model.layers.node_encoder import feature_columns_from_dataset
 from recbole_ctx.sampler.subgraph import SampledSubgraph
-
-SEED_TIME_FIELD = "seed_time"
 
 
 @dataclass
@@ -75,7 +74,7 @@ class SubgraphRecommender(GeneralRecommender):
         from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
 
         self.channels = int(config["embedding_size"])
-        self.num_classes = int(config["num_classes"])
+        self.num_classes = config["num_classes"]  # unused by NBFNet, which has no softmax
         fanouts = [int(f) for f in config["fanouts"]]
         if len(fanouts) != int(config["num_layers"]):
             raise ValueError(f"{type(self).__name__}: fanouts {fanouts} must have one entry per "
@@ -163,7 +162,7 @@ class SubgraphRecommender(GeneralRecommender):
         """Sampled-softmax cross-entropy, averaged over the batch's (example, target) pairs."""
         sub, h = self._forward_batch(batch)
         subgraph_items = sub.node.get("item", batch.target_item[:0])
-        classes = build_class_set(self.n_items, batch.target_item, subgraph_items, self.num_classes)
+        classes = build_class_set(self.n_items, batch.target_item, subgraph_items, int(self.num_classes))
         logits = self.class_logits(sub, h, classes)
         position = torch.empty(self.n_items, dtype=torch.long, device=classes.device)
         position[classes] = torch.arange(classes.numel(), device=classes.device)

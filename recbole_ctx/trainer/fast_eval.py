@@ -83,16 +83,15 @@ def _implements_full_sort(model: torch.nn.Module) -> bool:
 
 
 def _keeps_recbole_eval_loop(trainer_cls: type) -> bool:
-    """True when no class between ``trainer_cls`` and RecBole's ``Trainer`` customises
-    evaluation, unless it declares ``fast_eval_compatible = True``."""
+    """True when ``trainer_cls`` evaluates with RecBole's ``Trainer`` loop unchanged, or
+    declares (itself or by inheritance) ``fast_eval_compatible = True``."""
     if not issubclass(trainer_cls, Trainer):
         return False
-    for cls in trainer_cls.__mro__:
-        if cls is Trainer:
-            return True
-        if any(hook in vars(cls) for hook in _EVAL_HOOKS) and not vars(cls).get("fast_eval_compatible", False):
-            return False
-    return True
+    if getattr(trainer_cls, "fast_eval_compatible", False):
+        return True
+    return not any(
+        hook in vars(cls) for cls in trainer_cls.__mro__[: trainer_cls.__mro__.index(Trainer)] for hook in _EVAL_HOOKS
+    )
 
 
 class FastEvalMixin:

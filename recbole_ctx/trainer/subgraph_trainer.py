@@ -15,6 +15,8 @@ from torch import Tensor
 from torch.nn.utils import clip_grad_norm_
 from tqdm import tqdm
 
+from recbole_ctx.data.temporal_dataloader import TemporalExampleLoader
+from recbole_ctx.data.temporal_dataset import SEED_TIME_FIELD, targets_csr
 from recbole_ctx.model.subgraph_recommender import SeedBatch
 
 
@@ -71,13 +73,20 @@ class StaticSeedBatches:
         return SeedBatch(users, seed_time, ptr, target_item[gather], hide_targets=True)
 
 
+def temporal_seed_batches(loader: TemporalExampleLoader) -> Iterable[SeedBatch]:
+    """The temporal protocol's label examples (future items of (T, T + delta]) as batches."""
+    for interaction in loader:
+        target_ptr, target_item = targets_csr(interaction)
+        yield SeedBatch(interaction[loader._dataset.uid_field], interaction[SEED_TIME_FIELD],
+                        target_ptr, target_item, hide_targets=False)
+
+
 class SubgraphTrainer(Trainer):
     """RecBole ``Trainer`` whose epoch iterates :class:`SeedBatch` examples.
 
-    A training loader that offers ``seed_batches(epoch_idx) -> Iterable[SeedBatch]``
-    (the temporal protocol's) is used as is; otherwise the static protocol's examples
-    are built from the loader's dataset (config: ``train_batch_size`` users per batch,
-    ``target_ratio``).
+    Temporal protocol: the label examples of a :class:`TemporalExampleLoader`.  Static
+    protocol: examples built from the training loader's dataset (config:
+    ``train_batch_size`` users per batch, ``target_ratio``).
     """
 
     def __init__(self, config, model):
@@ -85,8 +94,8 @@ class SubgraphTrainer(Trainer):
         self._static: StaticSeedBatches | None = None
 
     def seed_batches(self, train_data, epoch_idx: int) -> Iterable[SeedBatch]:
-        if hasattr(train_data, "seed_batches"):
-            return train_data.seed_batches(epoch_idx)
+        if isinstance(train_data, TemporalExampleLoader):
+            return temporal_seed_batches(train_data)
         if self._static is None:
             self._static = StaticSeedBatches.from_dataset(train_data._dataset)
         # Seeded per epoch: a rerun (or a resumed run) draws the same targets.

@@ -209,9 +209,13 @@ def test_binary_mode_equals_recbole_srgnn_forward(ml100k):
     from recbole.model.sequential_recommender.srgnn import SRGNN
 
     config, _, (train, _, _) = ml100k
+    saved = config["step"], config["edge_weight"]
     config["step"], config["edge_weight"] = 2, "binary"
-    ours = SRGNNFast(config, train.dataset).eval()
-    theirs = SRGNN(config, train.dataset).eval()
+    try:
+        ours = SRGNNFast(config, train.dataset).eval()
+        theirs = SRGNN(config, train.dataset).eval()
+    finally:
+        config["step"], config["edge_weight"] = saved
     d = config["embedding_size"]
     state = {k: v for k, v in ours.state_dict().items() if not k.startswith("readout.")}
     state = {k.replace("b_oah", "b_ioh"): v for k, v in state.items()}

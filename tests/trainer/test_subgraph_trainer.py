@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import torch
 
-from recbole_ctx.trainer.subgraph_trainer import StaticSeedBatches, SubgraphTrainer
+from recbole_ctx.data.temporal_dataset import TemporalExamples
+from recbole_ctx.trainer.subgraph_trainer import StaticSeedBatches, SubgraphTrainer, temporal_seed_batches
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "model"))
 from subgraph_fixtures import tiny_setup, user_batch  # noqa: E402
@@ -47,14 +49,21 @@ def test_fit_and_evaluate_through_recbole(tmp_path):
     assert set(result) == {"recall@5", "ndcg@5"} and 0.0 <= result["recall@5"] <= 1.0
 
 
-def test_a_loader_with_its_own_seed_batches_is_used_as_is(tmp_path):
+def test_temporal_label_batches_become_seed_batches(tmp_path):
+    """The temporal loader's padded Interaction rows map to (user, T, targets CSR)."""
     config, net, *_ = tiny_setup(tmp_path, "ShallowItem")
-    batch = user_batch(net, [1, 2], hide_targets=False)
+    examples = TemporalExamples(user=torch.tensor([1, 2, 3]),
+                                seed_time=torch.tensor([1.0e6, 1.1e6, 1.2e6], dtype=torch.float64),
+                                target_ptr=torch.tensor([0, 2, 3, 6]),
+                                target_item=torch.tensor([4, 5, 6, 7, 8, 9]))
 
-    class TemporalLoader:
-        def seed_batches(self, epoch_idx):
-            return [batch, batch]
+    class Loader(list):
+        _dataset = SimpleNamespace(uid_field="user_id")
 
-    trainer = SubgraphTrainer(config, net)
-    total = trainer._train_epoch(TemporalLoader(), 0)
-    assert total > 0.0
+    loader = Loader([examples.interaction(torch.tensor([0, 1]), "user_id"),
+                     examples.interaction(torch.tensor([2]), "user_id")])
+    batches = list(temporal_seed_batches(loader))
+    assert [b.user.tolist() for b in batches] == [[1, 2], [3]]
+    assert batches[0].target_ptr.tolist() == [0, 2, 3] and batches[0].target_item.tolist() == [4, 5, 6]
+    assert batches[1].seed_time.tolist() == [1.2e6] and not batches[1].hide_targets
+    assert torch.isfinite(net.calculate_loss(batches[0]))

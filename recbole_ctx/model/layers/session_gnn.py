@@ -39,8 +39,11 @@ class SessionGatedGNN(nn.Module):
 
     def _aggregate(self, hidden: torch.Tensor, graph: SessionGraphBatch) -> torch.Tensor:
         """Paper eq. 1: ``a = [A_in H_in v; A_out H_out v] + b`` for every node slot, ``[N, 2d]``."""
-        msg_in = self.linear_edge_in(hidden)[graph.src] * graph.weight_in.unsqueeze(1)
-        msg_out = self.linear_edge_out(hidden)[graph.dst] * graph.weight_out.unsqueeze(1)
+        # Weights are cast so index_add_ sees one dtype under autocast / double precision.
+        weight_in = graph.weight_in.to(hidden.dtype).unsqueeze(1)
+        weight_out = graph.weight_out.to(hidden.dtype).unsqueeze(1)
+        msg_in = self.linear_edge_in(hidden)[graph.src] * weight_in
+        msg_out = self.linear_edge_out(hidden)[graph.dst] * weight_out
         input_in = torch.zeros_like(hidden).index_add_(0, graph.dst, msg_in) + self.b_iah
         input_out = torch.zeros_like(hidden).index_add_(0, graph.src, msg_out) + self.b_oah
         return torch.cat([input_in, input_out], dim=1)

@@ -1,0 +1,77 @@
+"""The benchmark harness: suite parsing, resumability, tables, and the smoke suite end to end."""
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from recbole_ctx.bench import harness
+from recbole_ctx.bench.results import aggregate, markdown_table
+from recbole_ctx.bench.suite import SuiteError, load_suite
+from recbole_ctx.utils.paths import CONFIG_DIR
+
+SUITE = """
+name: t
+datasets: [{name: ml-100k}]
+models: [{name: BPR}, {name: LightGCN, label: LGN}]
+seeds: [1, 2]
+report_metrics: [Recall@10]
+reference: {ml-100k: {LGN: {recall@10: 0.5, source: "a paper"}}}
+"""
+
+
+def _fake_result(model, dataset, config):
+    return {"valid": {"recall@10": 0.1}, "test": {"recall@10": 0.1 * config["seed"] + (model == "LightGCN")},
+            "epochs": 1, "train_s_per_epoch": 2.0, "wall_s": 3.0, "peak_rss_mb": 1.0,
+            "peak_gpu_mb": 0.0, "device": "cpu"}
+
+
+def test_suite_runs_are_resumable_and_summarised(tmp_path, monkeypatch):
+    path = tmp_path / "t.yaml"
+    path.write_text(SUITE)
+    calls = []
+    monkeypatch.setattr(harness, "_run_process", lambda m, d, c: calls.append((m, c["seed"])) or _fake_result(m, d, c))
+    monkeypatch.setattr(harness, "plot", lambda *a, **k: None)
+    suite = load_suite(path)
+    harness.run_suite(suite, tmp_path / "out", tmp_path, None, None, None, rerun=False)
+    assert sorted(calls) == [("BPR", 1), ("BPR", 2), ("LightGCN", 1), ("LightGCN", 2)]
+    harness.run_suite(suite, tmp_path / "out", tmp_path, None, None, None, rerun=False)
+    assert len(calls) == 4  # nothing re-run
+    harness.run_suite(suite, tmp_path / "out", tmp_path, ["BPR"], [1], None, rerun=True)
+    assert len(calls) == 5
+    rows = list(csv.DictReader(open(tmp_path / "out" / "runs.csv")))
+    assert len(rows) == 4
+    summary = aggregate(rows, ["recall@10"])
+    mean, std = summary[("ml-100k", "LGN")]["test_recall@10"]
+    assert mean == pytest.approx(1.15) and std == pytest.approx(0.0707107, rel=1e-4)
+    table = (tmp_path / "out" / "results.md").read_text()
+    assert "| LGN | 1.1500 ± 0.0707 |" in table and "LGN (published) | 0.5000" in table and "a paper" in table
+
+
+def test_bad_suite_names_file_and_key(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: x\nmodels: [BPR]\n")
+    with pytest.raises(SuiteError, match=r"bad.yaml: missing key 'datasets'"):
+        load_suite(path)
+
+
+def test_every_shipped_suite_parses():
+    suites = sorted((CONFIG_DIR / "bench").glob("*.yaml"))
+    assert {"smoke", "static", "session", "sequential-ijcai", "temporal"} <= {p.stem for p in suites}
+    for path in suites:
+        assert load_suite(path).models
+
+
+def test_smoke_suite_end_to_end(tmp_path):
+    out = tmp_path / "smoke"
+    proc = subprocess.run([sys.executable, "-m", "recbole_ctx.cli", "bench", "smoke", "--out", str(out)],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = list(csv.DictReader(open(out / "runs.csv")))
+    suite = load_suite(CONFIG_DIR / "bench" / "smoke.yaml")
+    assert {r["model"] for r in rows} == {m.label for m in suite.models}
+    for row in rows:
+        assert 0.0 <= float(row["test_recall@10"]) <= 1.0 and float(row["train_s_per_epoch"]) > 0
+    assert (out / "results.png").stat().st_size > 1000
+    assert "| model | recall@10 | ndcg@10 |" in (out / "results.md").read_text()
