@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -47,12 +48,27 @@ def write_atomic(df: pd.DataFrame, path: Path, fields: Mapping[str, str]) -> int
     if bad:
         raise ValueError(f"unknown RecBole field types {bad}")
     header = "\t".join(f"{c}:{t}" for c, t in fields.items())
+    out = df[list(fields)]
+    # pandas formats floats one Python call per value; whole-second times (the common
+    # case) are written as integers instead, which RecBole reads as the same floats.
+    integral = {
+        c: out[c].to_numpy(dtype=np.int64)
+        for c, t in fields.items()
+        if t == "float" and _integral(out[c].to_numpy())
+    }
+    if integral:
+        out = out.assign(**integral)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write(header + "\n")
-        df[list(fields)].to_csv(
+        out.to_csv(
             fh, sep="\t", header=False, index=False, quoting=csv.QUOTE_NONE, lineterminator="\n", float_format="%.15g"
         )
     return len(df)
+
+
+def _integral(values: np.ndarray) -> bool:
+    values = values.astype(np.float64, copy=False)
+    return bool(np.isfinite(values).all() and (values == np.round(values)).all() and (np.abs(values) < 2**53).all())
 
 
 def write_yaml(config: Mapping[str, Any], path: Path) -> None:

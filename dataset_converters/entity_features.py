@@ -23,10 +23,12 @@ TEXT_MAX_MEAN_WORDS = 64
 
 
 def to_seconds(values: pd.Series) -> pd.Series:
-    """Datetime Series -> float64 Unix seconds (NaT -> NaN); naive times are read as UTC."""
+    """Datetime Series (any unit, naive = UTC, or tz-aware) -> float64 Unix seconds, NaT -> NaN."""
     stamps = pd.to_datetime(values)
-    seconds = stamps.astype("int64").astype(np.float64) / 1e9
-    return seconds.where(stamps.notna().to_numpy(), np.nan)
+    if stamps.dt.tz is not None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    # Timedelta division is unit-agnostic (parquet may load datetime64[us] or [ms]).
+    return (stamps - pd.Timestamp(0)) / pd.Timedelta(seconds=1)
 
 
 def _is_listlike(values: pd.Series) -> bool:

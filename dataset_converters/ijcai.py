@@ -29,9 +29,10 @@ the test item:
   day, and the user's events on later days are dropped (they are the future of the test
   target); the count dropped is logged.
 
-RecBole's leave-one-out also evaluates users without a test target on their last event
-(valid and test); ``<name>.test.label`` lists exactly the Table 4 test users for
-evaluators that restrict to them.
+RecBole's leave-one-out also evaluates users without a test target on their last event,
+and gives a test row only to users with at least 3 events (one each for train, valid and
+test); ``<name>.test.label`` lists exactly the Table 4 test users for evaluators that
+restrict to them.
 """
 from __future__ import annotations
 
@@ -40,10 +41,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
-from .atomic import clean_token, staged_output, write_atomic, write_yaml
+from .atomic import staged_output, write_atomic, write_yaml
 from .errors import ConversionError
-from .readers import read_table, to_int
+from .readers import integers, read_columns
 from .safe_pickle import load_pickle
 
 logger = logging.getLogger(__name__)
@@ -74,8 +76,8 @@ def _events(user: np.ndarray, item: np.ndarray, seconds: np.ndarray, behavior: n
 def from_pickles(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """(events, test targets, missing behaviours) from the TGT pickles in ``folder``."""
     parts, missing, shape = [], [], None
-    for behavior, file in PICKLE_FILES.items():
-        path = folder / file
+    for behavior in BEHAVIORS:
+        path = folder / PICKLE_FILES[behavior]
         if not path.is_file():
             missing.append(behavior)
             continue
@@ -113,9 +115,11 @@ def from_pickles(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
 
 def from_raw(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(events without the targets' future, test targets, item features) from the raw log."""
-    df = read_table(path, ",", ["user_id", "item_id", "time_stamp", "action_type"], optional=ITEM_FEATURES)
-    user, item = to_int(df, "user_id", path), to_int(df, "item_id", path)
-    mmdd, action = to_int(df, "time_stamp", path), to_int(df, "action_type", path)
+    cols = read_columns(
+        path, ",", {c: integers() for c in ("user_id", "item_id", "time_stamp", "action_type")},
+        optional={c: integers(missing=-1) for c in ITEM_FEATURES},  # brand_id is often empty -> -1
+    )
+    user, item, mmdd, action = (cols[c] for c in ("user_id", "item_id", "time_stamp", "action_type"))
     seconds = mmdd_to_seconds(mmdd)
     bad = np.isnan(seconds) | (action < 0) | (action >= len(BEHAVIORS))
     if bad.any():
@@ -126,7 +130,9 @@ def from_raw(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         )
         raise ConversionError(path, problem, line=row + 2)
     events = _events(user, item, seconds, np.asarray(BEHAVIORS, dtype=object)[action])
-    features = df[[c for c in ITEM_FEATURES if c in df.columns]].assign(item_id=item).drop_duplicates("item_id")
+    present = [c for c in ITEM_FEATURES if c in cols]
+    features = pd.DataFrame({"item_id": item, **{c: cols[c] for c in present}}).drop_duplicates("item_id")
+    features[present] = features[present].astype(str).replace("-1", "")
 
     buys = events[action == 2]
     # Last buy per user: latest day, ties broken by the later row (stable sort keeps file order).
@@ -142,29 +148,20 @@ def from_raw(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return kept, targets, features
 
 
-def convert(src: str | Path, out: str | Path, name: str | None = None) -> Path:
-    """Convert an IJCAI-15 source (raw csv file / folder, or TGT pickle folder) into ``<out>/<name>/``."""
-    src = Path(src)
-    raw = src if src.is_file() else src / "user_log_format1.csv"
-    features, missing = None, []
-    if raw.is_file():
-        events, targets, features = from_raw(raw)
-    elif src.is_dir():
-        events, targets, missing = from_pickles(src)
-    else:
-        raise ConversionError(src, "no such file or folder")
-    name = name or (src if src.is_dir() else src.parent).resolve().name
+def write_dataset(
+    dest: Path, events: pd.DataFrame, targets: pd.DataFrame, features: pd.DataFrame | None, missing: list[str]
+) -> int:
+    """Write dataset ``dest.name`` atomically (targets appended as last buys); return the event count."""
+    name = dest.name
     target_events = targets.assign(behavior="buy")[list(INTER_FIELDS)]
     inter = pd.concat([events, target_events], ignore_index=True).sort_values(["user_id", "timestamp"], kind="stable")
     load_col = {"inter": list(INTER_FIELDS)}
-    dest = Path(out) / name
     with staged_output(dest) as tmp:
         write_atomic(inter, tmp / f"{name}.inter", INTER_FIELDS)
         write_atomic(targets.sort_values("user_id"), tmp / f"{name}.test.label", LABEL_FIELDS)
         if features is not None:
             item_fields = {"item_id": "token", **{c: "token" for c in features.columns if c != "item_id"}}
-            cleaned = features.assign(**{c: clean_token(features[c]) for c in item_fields if c != "item_id"})
-            write_atomic(cleaned, tmp / f"{name}.item", item_fields)
+            write_atomic(features, tmp / f"{name}.item", item_fields)  # numeric ids: nothing to clean
             load_col["item"] = list(item_fields)
         write_yaml(
             {
@@ -179,5 +176,24 @@ def convert(src: str | Path, out: str | Path, name: str | None = None) -> Path:
             },
             tmp / f"{name}.yaml",
         )
-    logger.info("ijcai %s: %d events, %d test users", name, len(inter), len(targets))
+    return len(inter)
+
+
+def convert(src: str | Path, out: str | Path, name: str | None = None) -> Path:
+    """Convert an IJCAI-15 source (raw csv file / folder, or TGT pickle folder) into ``<out>/<name>/``."""
+    src = Path(src)
+    raw = src if src.is_file() else src / "user_log_format1.csv"
+    if not (raw.is_file() or src.is_dir()):
+        raise ConversionError(src, "no such file or folder")
+    dest = Path(out) / (name or (src if src.is_dir() else src.parent).resolve().name)
+    features, missing = None, []
+    with tqdm(total=2, desc="ijcai", unit="step", disable=None) as steps:
+        if raw.is_file():
+            events, targets, features = from_raw(raw)
+        else:
+            events, targets, missing = from_pickles(src)
+        steps.update()
+        n_events = write_dataset(dest, events, targets, features, missing)
+        steps.update()
+    logger.info("ijcai %s: %d events, %d test users", dest.name, n_events, len(targets))
     return dest

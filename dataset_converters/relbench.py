@@ -201,59 +201,64 @@ def labels(task, split: str) -> pd.DataFrame:
     )
 
 
+def task_db(src: Path, task):
+    """The database as ``task`` sees it, up to the test timestamp."""
+    try:
+        with warnings.catch_warnings():
+            # relbench nulls dangling keys in int columns, which pandas warns about.
+            warnings.simplefilter("ignore", FutureWarning)
+            return task.get_db()
+    except RuntimeError as err:  # relbench's key-contract check
+        raise ConversionError(src / "db", str(err)) from None
+
+
 def convert(src: str | Path, out: str | Path, task: str | None = None, name: str | None = None) -> Path:
     """Convert a RelBench dataset folder's recommendation ``task`` into ``<out>/<name>/``."""
     src = Path(src)
     dataset, task_obj = load_task(src, task)
     users, items = task_obj.src_entity_table, task_obj.dst_entity_table
     name = name or f"{dataset.manifest.name}-{task_obj.name}"
-    steps = tqdm(total=4 + len(SPLITS), desc=f"relbench {name}", disable=None)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            db = task_obj.get_db()
-    except RuntimeError as err:  # relbench's key-contract check
-        raise ConversionError(src / "db", str(err)) from None
-    steps.update()
-    facts = fact_tables(db, users, items)
-    if not facts:
-        raise ConversionError(src / "manifest.yaml", f"no table has foreign keys to both {users!r} and {items!r}")
-    origin = db.min_timestamp.value / 1e9
-    inter = interactions(db, facts, origin)
-    inter_fields = dict(INTER_FIELDS) if len(facts) > 1 else {k: v for k, v in INTER_FIELDS.items() if k != "behavior"}
-    taken = set(INTER_FIELDS)
-    user_df, user_fields = entity_features(db.table_dict[users], users, "user_id", taken, "user")
-    item_df, item_fields = entity_features(db.table_dict[items], items, "item_id", taken, "item")
-    steps.update()
-    edge_df = edges(db, facts, origin)
-    steps.update()
-    dest = Path(out) / name
-    with staged_output(dest) as tmp:
-        write_atomic(inter, tmp / f"{name}.inter", inter_fields)
-        write_atomic(user_df, tmp / f"{name}.user", user_fields)
-        write_atomic(item_df, tmp / f"{name}.item", item_fields)
-        write_atomic(edge_df, tmp / f"{name}.edge", EDGE_FIELDS)
+    with tqdm(total=4 + len(SPLITS), desc=f"relbench {name}", unit="step", disable=None) as steps:
+        db = task_db(src, task_obj)
         steps.update()
-        for split, suffix in SPLITS.items():
-            write_atomic(labels(task_obj, split), tmp / f"{name}.{suffix}.label", LABEL_FIELDS)
+        facts = fact_tables(db, users, items)
+        if not facts:
+            raise ConversionError(src / "manifest.yaml", f"no table has foreign keys to both {users!r} and {items!r}")
+        origin = db.min_timestamp.value / 1e9
+        inter = interactions(db, facts, origin)
+        inter_fields = dict(INTER_FIELDS) if len(facts) > 1 else {k: v for k, v in INTER_FIELDS.items() if k != "behavior"}
+        taken = set(INTER_FIELDS)
+        user_df, user_fields = entity_features(db.table_dict[users], users, "user_id", taken, "user")
+        item_df, item_fields = entity_features(db.table_dict[items], items, "item_id", taken, "item")
+        steps.update()
+        edge_df = edges(db, facts, origin)
+        steps.update()
+        dest = Path(out) / name
+        with staged_output(dest) as tmp:
+            write_atomic(inter, tmp / f"{name}.inter", inter_fields)
+            write_atomic(user_df, tmp / f"{name}.user", user_fields)
+            write_atomic(item_df, tmp / f"{name}.item", item_fields)
+            write_atomic(edge_df, tmp / f"{name}.edge", EDGE_FIELDS)
             steps.update()
-        write_yaml(
-            {
-                "USER_ID_FIELD": "user_id",
-                "ITEM_ID_FIELD": "item_id",
-                "TIME_FIELD": "timestamp",
-                "load_col": {"inter": list(inter_fields), "user": list(user_fields), "item": list(item_fields)},
-                "val_timestamp": dataset.val_timestamp.value / 1e9,
-                "test_timestamp": dataset.test_timestamp.value / 1e9,
-                "timedelta": task_obj.timedelta.total_seconds(),
-                "eval_k": int(task_obj.eval_k),
-                "src_entity": users,
-                "dst_entity": items,
-                "behaviors": [f.name for f in facts],
-                "converter": {"format": "relbench", "dataset": dataset.manifest.name, "task": task_obj.name},
-            },
-            tmp / f"{name}.yaml",
-        )
-    steps.close()
-    logger.info("relbench %s: %d events, %d edges, fact tables %s", name, len(inter), len(edge_df), [f.name for f in facts])
-    return dest
+            for split, suffix in SPLITS.items():
+                write_atomic(labels(task_obj, split), tmp / f"{name}.{suffix}.label", LABEL_FIELDS)
+                steps.update()
+            write_yaml(
+                {
+                    "USER_ID_FIELD": "user_id",
+                    "ITEM_ID_FIELD": "item_id",
+                    "TIME_FIELD": "timestamp",
+                    "load_col": {"inter": list(inter_fields), "user": list(user_fields), "item": list(item_fields)},
+                    "val_timestamp": dataset.val_timestamp.value / 1e9,
+                    "test_timestamp": dataset.test_timestamp.value / 1e9,
+                    "timedelta": task_obj.timedelta.total_seconds(),
+                    "eval_k": int(task_obj.eval_k),
+                    "src_entity": users,
+                    "dst_entity": items,
+                    "behaviors": [f.name for f in facts],
+                    "converter": {"format": "relbench", "dataset": dataset.manifest.name, "task": task_obj.name},
+                },
+                tmp / f"{name}.yaml",
+            )
+        logger.info("relbench %s: %d events, %d edges, fact tables %s", name, len(inter), len(edge_df), [f.name for f in facts])
+        return dest

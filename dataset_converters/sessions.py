@@ -21,17 +21,19 @@ test file.
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from . import ragged
 from .atomic import staged_output, write_atomic, write_yaml
 from .errors import ConversionError
-from .readers import read_table, to_int, to_seconds
+from .readers import integers, read_columns, seconds
 from .safe_pickle import load_pickle
 from .srgnn_preprocess import preprocess
 
@@ -123,14 +125,17 @@ def from_pickles(folder: Path, max_len: int) -> tuple[Examples, Examples]:
 def from_raw(path: Path, dataset: str, max_len: int, fraction: int) -> tuple[Examples, Examples]:
     """(train, test) examples from a raw Diginetica or Yoochoose click log."""
     if dataset == "diginetica":
-        df = read_table(path, ";", ["session_id", "item_id", "timeframe", "eventdate"])
-        within = to_int(df, "timeframe", path)
-        date = to_seconds(df, "eventdate", path, "%Y-%m-%d")
+        cols = read_columns(
+            path, ";", {"session_id": integers(), "item_id": integers(), "timeframe": integers(), "eventdate": seconds("%Y-%m-%d")}
+        )
+        within, date = cols["timeframe"], cols["eventdate"]
     else:
-        df = read_table(path, ",", ["session_id", "timestamp", "item_id"], names=["session_id", "timestamp", "item_id", "category"])
-        within = np.arange(len(df))
-        date = to_seconds(df, "timestamp", path, "%Y-%m-%dT%H:%M:%S", width=19)
-    split = preprocess(to_int(df, "session_id", path), to_int(df, "item_id", path), within, date, dataset)
+        cols = read_columns(
+            path, ",", {"session_id": integers(), "timestamp": seconds("%Y-%m-%dT%H:%M:%S", width=19), "item_id": integers()},
+            names=["session_id", "timestamp", "item_id", "category"],
+        )
+        within, date = np.arange(len(cols["session_id"])), cols["timestamp"]
+    split = preprocess(cols["session_id"], cols["item_id"], within, date, dataset)
     train = augmented(split.train_values, split.train_offsets, split.train_sessions, max_len)
     test = augmented(split.test_values, split.test_offsets, split.test_sessions, max_len)
     if fraction > 1:
@@ -153,6 +158,30 @@ def detect(src: Path) -> tuple[str, Path]:
     raise ConversionError(src, "found neither test.txt (pickles), *train-item-views.csv nor yoochoose-clicks.dat")
 
 
+def write_dataset(dest: Path, train: Examples, test: Examples, max_len: int, provenance: dict) -> None:
+    """Write the split files and the yaml of dataset ``dest.name`` atomically."""
+    name = dest.name
+    with staged_output(dest) as tmp:
+        write_atomic(train.frame(), tmp / f"{name}.train.inter", FIELDS)
+        write_atomic(test.frame(), tmp / f"{name}.test.inter", FIELDS)
+        shutil.copyfile(tmp / f"{name}.test.inter", tmp / f"{name}.valid.inter")
+        write_yaml(
+            {
+                "USER_ID_FIELD": "session_id",
+                "ITEM_ID_FIELD": "item_id",
+                "LIST_SUFFIX": "_list",
+                "ITEM_LIST_LENGTH_FIELD": "item_length",
+                "MAX_ITEM_LIST_LENGTH": max_len,
+                "alias_of_item_id": ["item_id_list"],
+                "load_col": {"inter": list(FIELDS)},
+                "benchmark_filename": ["train", "valid", "test"],
+                "eval_args": {"order": "TO"},
+                "converter": {"format": "sessions", **provenance},
+            },
+            tmp / f"{name}.yaml",
+        )
+
+
 def convert(
     src: str | Path,
     out: str | Path,
@@ -166,32 +195,16 @@ def convert(
     detected, path = detect(src) if kind == "auto" else (kind, src)
     if fraction != 1 and detected != "yoochoose":
         raise ConversionError(src, f"fraction={fraction} only applies to raw Yoochoose")
-    if detected == "pickle":
-        train, test = from_pickles(path, max_len)
-    else:
-        train, test = from_raw(path, detected, max_len, fraction)
     default = (src if src.is_dir() else src.parent).resolve().name
-    name = name or (default + (f"1_{fraction}" if fraction > 1 else ""))
+    dest = Path(out) / (name or (default + (f"1_{fraction}" if fraction > 1 else "")))
+    with tqdm(total=2, desc=f"sessions {detected}", unit="step", disable=None) as steps:
+        if detected == "pickle":
+            train, test = from_pickles(path, max_len)
+        else:
+            train, test = from_raw(path, detected, max_len, fraction)
+        steps.update()
+        write_dataset(dest, train, test, max_len, {"source": detected, "fraction": fraction})
+        steps.update()
     items = np.union1d(train.items, test.items).size
-    dest = Path(out) / name
-    with staged_output(dest) as tmp:
-        test_frame = test.frame()
-        for split, frame in (("train", train.frame()), ("valid", test_frame), ("test", test_frame)):
-            write_atomic(frame, tmp / f"{name}.{split}.inter", FIELDS)
-        write_yaml(
-            {
-                "USER_ID_FIELD": "session_id",
-                "ITEM_ID_FIELD": "item_id",
-                "LIST_SUFFIX": "_list",
-                "ITEM_LIST_LENGTH_FIELD": "item_length",
-                "MAX_ITEM_LIST_LENGTH": max_len,
-                "alias_of_item_id": ["item_id_list"],
-                "load_col": {"inter": list(FIELDS)},
-                "benchmark_filename": ["train", "valid", "test"],
-                "eval_args": {"order": "TO"},
-                "converter": {"format": "sessions", "source": detected, "fraction": fraction},
-            },
-            tmp / f"{name}.yaml",
-        )
-    logger.info("sessions %s: %d train / %d test examples, %d items", name, len(train.target), len(test.target), items)
+    logger.info("sessions %s: %d train / %d test examples, %d items", dest.name, len(train.target), len(test.target), items)
     return dest

@@ -109,7 +109,8 @@ def write_generated(root: Path, n_users: int, n_items: int, n_inter: int, seed: 
     return name
 
 
-def _config(model: str, dataset: str, data_path: Path | None, device: str, workdir: Path, block_bytes: int | None):
+def _config(model: str, dataset: str, data_path: Path | None, device: str, workdir: Path,
+            block_bytes: int | None):
     from recbole.config import Config
 
     settings: dict[str, Any] = {
@@ -212,7 +213,8 @@ def bench_scale(scale: str, models: list[str], device: str, epochs: int, workdir
         if epochs:
             config["epochs"] = epochs
             trainer_cls(config, model).fit(train, None, saved=False, show_progress=True)
-        recbole_s, expected = _timed(device, model, lambda: trainer_cls(config, model).evaluate(valid, False, show_progress=True))
+        recbole = trainer_cls(config, model)
+        recbole_s, expected = _timed(device, model, lambda: recbole.evaluate(valid, False, show_progress=True))
         fast = with_fast_eval(trainer_cls)(config, model)
         first_s, got = _timed(device, model, lambda: fast.evaluate(valid, False, show_progress=True))
         again_s, _ = _timed(device, model, lambda: fast.evaluate(valid, False, show_progress=True))
@@ -270,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="recbole-ctx-bench-eval-") as tmp:
         for scale in args.scales:
             workdir = Path(tmp) / scale
-            rows += bench_scale(scale, args.models, args.device, args.epochs, workdir, args.gowalla_dir, args.block_bytes)
+            rows += bench_scale(scale, args.models, args.device, args.epochs, workdir, args.gowalla_dir,
+                                args.block_bytes)
     print(f"\nfull-sort pass on {args.device} (torch {torch.__version__}, {torch.get_num_threads()} threads), "
           f"k = {TOPK}, one run each:")
     print(_format(rows))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -60,12 +61,18 @@ def write_diginetica(source: Path, out_root: Path, train_sessions: int | None, t
     dataset name. Training sessions are prefix-augmented as in SR-GNN's preprocessing.
     """
     from dataset_converters.atomic import write_atomic
+    from dataset_converters.errors import ConversionError
     from dataset_converters.ragged import augment, from_lists
     from dataset_converters.safe_pickle import load_pickle
 
-    sessions = load_pickle(source / "all_train_seq.txt", "plain")[:train_sessions]
-    test_inputs, test_targets = load_pickle(source / "test.txt", "plain")
-    test_inputs, test_targets = test_inputs[:test_examples], test_targets[:test_examples]
+    sessions = load_pickle(source / "all_train_seq.txt", "plain")
+    if not isinstance(sessions, list):
+        raise ConversionError(source / "all_train_seq.txt", "expected a list of sessions (lists of item ids)")
+    test = load_pickle(source / "test.txt", "plain")
+    if not (isinstance(test, tuple) and len(test) == 2 and len(test[0]) == len(test[1])):
+        raise ConversionError(source / "test.txt", "expected a tuple (input sequences, target items) of equal lengths")
+    sessions = sessions[:train_sessions]
+    test_inputs, test_targets = test[0][:test_examples], test[1][:test_examples]
 
     rng = np.random.default_rng(seed)
     is_valid = np.zeros(len(sessions), dtype=bool)
@@ -267,11 +274,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str]) -> int:
+    from dataset_converters.errors import ConversionError
+
     args = parse_args(argv)
-    return run_quality(args) if args.quality else run_speed(args)
+    try:
+        return run_quality(args) if args.quality else run_speed(args)
+    except ConversionError as err:
+        print(f"recbole-ctx bench srgnn: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
-    import sys
-
     sys.exit(main(sys.argv[1:]))

@@ -17,9 +17,9 @@ from recbole_ctx.evaluator.csr import ItemCSR
 from recbole_ctx.evaluator.topk import topk_hits
 
 DEFAULT_BLOCK_BYTES = 512 * 2**20
-# Bytes per (row, item) cell of a block: float32 score (4), bool positive mask (1), and
-# headroom for the model's own temporaries while scoring (e.g. a bias add that copies).
-_BYTES_PER_CELL = 12
+# Bytes per (row, item) cell of a block: the float32 score (4) and as much again for the
+# model's own temporaries while scoring (e.g. a bias add that copies) and top-k workspace.
+_BYTES_PER_CELL = 8
 
 ScoreFn = Callable[[int, int], Tensor]
 
@@ -89,7 +89,8 @@ def fullsort_topk(
         if with_items:
             items.append(block_items)
     if not hits:
-        return RankedRows(torch.zeros(0, k + 1, dtype=torch.int64), torch.zeros(0, k, dtype=torch.int64) if with_items else None)
+        empty = torch.zeros(0, k + 1, dtype=torch.int64)
+        return RankedRows(empty, empty[:, :k] if with_items else None)
     return RankedRows(torch.cat(hits).cpu(), torch.cat(items).cpu() if with_items else None)
 
 

@@ -27,10 +27,11 @@ def node_times(sub: SampledSubgraph) -> dict[str, Tensor]:
     """
     times = {t: torch.full_like(ids, float("-inf"), dtype=torch.float64)
              for t, ids in sub.node.items()}
-    for (src, _, dst), ei in sub.edge_index.items():
-        et_time = sub.edge_time[(src, _, dst)].to(torch.float64)
-        times[src].scatter_reduce_(0, ei[0], et_time, reduce="amax")
-        times[dst].scatter_reduce_(0, ei[1], et_time, reduce="amax")
+    for edge_type, ei in sub.edge_index.items():
+        src, _, dst = edge_type
+        edge_time = sub.edge_time[edge_type].to(torch.float64)
+        times[src].scatter_reduce_(0, ei[0], edge_time, reduce="amax")
+        times[dst].scatter_reduce_(0, ei[1], edge_time, reduce="amax")
     return times
 
 

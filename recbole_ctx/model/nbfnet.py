@@ -23,7 +23,8 @@ class NBFNet(SubgraphRecommender):
 
     Training: binary cross-entropy over the subgraph's item nodes (label: the item is a
     target of that node's seed), as RelBench's ID-GNN; targets outside the subgraph
-    cannot be scored and give no signal.
+    cannot be scored and give no signal, and the seed's known items (``known_item``)
+    are left out.
     """
 
     def __init__(self, config, dataset):
@@ -42,6 +43,14 @@ class NBFNet(SubgraphRecommender):
         batch = batch.to(self.device)
         seed = sub.batch["item"]
         logits = (h["user"][: sub.num_seeds][seed] * h["item"]).sum(-1)
-        target_key = batch.target_example() * self.n_items + batch.target_item
-        label = torch.isin(seed * self.n_items + sub.node["item"], target_key)
+        node_key = seed * self.n_items + sub.node["item"]
+        label = torch.isin(node_key, batch.target_example() * self.n_items + batch.target_item)
+        if batch.known_item is not None:
+            keep = ~torch.isin(node_key, batch.known_example() * self.n_items + batch.known_item)
+            logits, label = logits[keep], label[keep]
+        if logits.numel() == 0:
+            raise ValueError(
+                "NBFNet: no scorable item in this batch's subgraphs. Under the static protocol the "
+                "items within 2 hops of a user are its own (masked) training items; use "
+                "num_layers >= 3 (e.g. fanouts: [16, 8, 4]).")
         return F.binary_cross_entropy_with_logits(logits, label.to(logits.dtype))

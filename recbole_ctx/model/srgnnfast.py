@@ -29,7 +29,7 @@ from torch.nn import functional as F
 from recbole.model.abstract_recommender import SequentialRecommender
 
 from recbole_ctx.model.layers.session_gnn import SessionGatedGNN
-from recbole_ctx.model.layers.session_graph import build_session_graphs
+from recbole_ctx.model.layers.session_graph import EDGE_WEIGHTS, build_session_graphs
 from recbole_ctx.model.layers.session_readout import SessionReadout
 
 
@@ -56,6 +56,9 @@ class SRGNNFast(SequentialRecommender):
             )
         self.embedding_size = _required(config, "embedding_size")
         self.edge_weight = _required(config, "edge_weight")
+        if self.edge_weight not in EDGE_WEIGHTS:
+            raise ValueError(f"SRGNNFast: config field edge_weight must be one of {EDGE_WEIGHTS}, "
+                             f"got {self.edge_weight!r}")
         self.item_embedding = nn.Embedding(self.n_items, self.embedding_size)
         self.gnn = SessionGatedGNN(self.embedding_size, _required(config, "step"))
         self.readout = SessionReadout(self.embedding_size, _required(config, "readout"))

@@ -28,6 +28,7 @@ from recbole_ctx.model.backbone import HeteroSubgraphGNN
 from recbole_ctx.model.layers.class_set import build_class_set
 from recbole_ctx.model.layers.node_encoder import feature_columns_from_dataset
 from recbole_ctx.sampler.subgraph import SampledSubgraph
+from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
 
 
 @dataclass
@@ -41,6 +42,10 @@ class SeedBatch:
         target_item: int64 [P] ground-truth items, grouped by example.
         hide_targets: hide each (user, target) edge from the user's subgraph (static
             protocol, where targets are edges of the training graph).
+        known_ptr, known_item: optional CSR (int64 [B + 1], [K]) of items each example's
+            user is known to have besides its targets; they are left out of that
+            example's softmax, as RecBole masks training items in static full ranking
+            (otherwise the user's own history would be trained as negatives).
     """
 
     user: Tensor
@@ -48,15 +53,29 @@ class SeedBatch:
     target_ptr: Tensor
     target_item: Tensor
     hide_targets: bool = False
+    known_ptr: Tensor | None = None
+    known_item: Tensor | None = None
 
     def target_example(self) -> Tensor:
         """int64 [P]: index in [0, B) of the example of each target."""
-        counts = self.target_ptr[1:] - self.target_ptr[:-1]
-        return torch.repeat_interleave(torch.arange(counts.numel(), device=counts.device), counts)
+        return _csr_rows(self.target_ptr)
+
+    def known_example(self) -> Tensor:
+        """int64 [K]: index in [0, B) of the example of each known item."""
+        return _csr_rows(self.known_ptr)
 
     def to(self, device: torch.device | str) -> "SeedBatch":
-        return SeedBatch(self.user.to(device), self.seed_time.to(device),
-                         self.target_ptr.to(device), self.target_item.to(device), self.hide_targets)
+        def move(t):
+            return None if t is None else t.to(device)
+
+        return SeedBatch(self.user.to(device), self.seed_time.to(device), self.target_ptr.to(device),
+                         self.target_item.to(device), self.hide_targets, move(self.known_ptr),
+                         move(self.known_item))
+
+
+def _csr_rows(ptr: Tensor) -> Tensor:
+    counts = ptr[1:] - ptr[:-1]
+    return torch.repeat_interleave(torch.arange(counts.numel(), device=counts.device), counts)
 
 
 class SubgraphRecommender(GeneralRecommender):
@@ -71,8 +90,6 @@ class SubgraphRecommender(GeneralRecommender):
 
     def __init__(self, config, dataset):
         super().__init__(config, dataset)
-        from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
-
         self.channels = int(config["embedding_size"])
         self.num_classes = config["num_classes"]  # unused by NBFNet, which has no softmax
         fanouts = [int(f) for f in config["fanouts"]]
@@ -164,8 +181,13 @@ class SubgraphRecommender(GeneralRecommender):
         subgraph_items = sub.node.get("item", batch.target_item[:0])
         classes = build_class_set(self.n_items, batch.target_item, subgraph_items, int(self.num_classes))
         logits = self.class_logits(sub, h, classes)
-        position = torch.empty(self.n_items, dtype=torch.long, device=classes.device)
+        position = torch.full((self.n_items,), -1, dtype=torch.long, device=classes.device)
         position[classes] = torch.arange(classes.numel(), device=classes.device)
+        if batch.known_item is not None:
+            pos = position[batch.known_item]
+            inside = pos >= 0
+            logits = logits.index_put((batch.known_example()[inside], pos[inside]),
+                                      torch.tensor(float("-inf"), device=logits.device))
         log_prob = torch.log_softmax(logits, dim=-1)
         return -log_prob[batch.target_example(), position[batch.target_item]].mean()
 

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from recbole.config import Config
-from recbole.utils import get_environment, init_logger, init_seed, set_color
+from recbole.data.transform import construct_transform
+from recbole.utils import get_environment, get_flops, init_logger, init_seed, set_color
 
 from recbole_ctx.utils.paths import CONFIG_DIR
-from recbole_ctx.utils.registry import get_model, get_trainer
+from recbole_ctx.utils.registry import get_model, plugin_models
 
 BUNDLED_DATASETS = ("ml-100k",)
 
@@ -31,10 +32,12 @@ class DatasetNotFoundError(FileNotFoundError):
 def default_config_files(model: str, dataset: str, data_path: str | None = None) -> list[str]:
     """Config files loaded before the user's, lowest priority first.
 
-    ``configs/model/<Model>.yaml``, ``configs/dataset/<dataset>.yaml`` and the
-    ``<dataset>.yaml`` a converter wrote beside the atomic files.
+    ``configs/overall.yaml``, ``configs/model/<Model>.yaml``,
+    ``configs/dataset/<dataset>.yaml`` and the ``<dataset>.yaml`` a converter wrote
+    beside the atomic files.
     """
-    candidates = [CONFIG_DIR / "model" / f"{model}.yaml", CONFIG_DIR / "dataset" / f"{dataset}.yaml"]
+    candidates = [CONFIG_DIR / "overall.yaml", CONFIG_DIR / "model" / f"{model}.yaml",
+                  CONFIG_DIR / "dataset" / f"{dataset}.yaml"]
     if data_path is not None:
         candidates.append(Path(data_path) / f"{dataset}.yaml")
     return [str(p) for p in candidates if p.is_file()]
@@ -105,6 +108,11 @@ def run_recbole(
     init_seed(config["seed"] + config["local_rank"], config["reproducibility"])
     model_obj = get_model(config["model"])(config, data.train._dataset).to(config["device"])
     logger.info(model_obj)
+    if config["model"] not in plugin_models():
+        # RecBole's run profiles FLOPs with one forward pass, which draws from the RNG
+        # (dropout); doing the same keeps built-in runs bit-identical to RecBole's.
+        flops = get_flops(model_obj, data.dataset, config["device"], logger, construct_transform(config))
+        logger.info(set_color("FLOPs", "blue") + f": {flops}")
 
     trainer = build_trainer(config, model_obj, data)
     best_valid_score, best_valid_result = trainer.fit(

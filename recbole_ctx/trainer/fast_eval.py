@@ -33,7 +33,7 @@ from recbole.data.dataloader import FullSortEvalDataLoader, NegSampleEvalDataLoa
 from recbole.data.interaction import Interaction
 from recbole.model.abstract_recommender import AbstractRecommender
 from recbole.trainer import Trainer
-from recbole.utils import EvaluatorType, ModelType
+from recbole.utils import EvaluatorType
 from torch import Tensor
 from tqdm import tqdm
 
@@ -48,7 +48,8 @@ _EVAL_HOOKS = ("evaluate", "_full_sort_batch_eval", "_neg_sample_batch_eval")
 _UNSUPPORTED_KEYS = ("rec.meanrank", "rec.score", "data.label")
 
 # Per-dataloader CSR indices: built on the first evaluation, reused every epoch.
-_INDEX_CACHE: "weakref.WeakKeyDictionary[Any, dict[str, tuple[ItemCSR, ItemCSR | None]]]" = weakref.WeakKeyDictionary()
+EvalIndex = tuple[ItemCSR, ItemCSR | None]
+_INDEX_CACHE: "weakref.WeakKeyDictionary[Any, dict[str, EvalIndex]]" = weakref.WeakKeyDictionary()
 
 
 def take_rows(interaction: Interaction, index: Tensor | slice) -> Interaction:
@@ -56,7 +57,7 @@ def take_rows(interaction: Interaction, index: Tensor | slice) -> Interaction:
     return Interaction({key: value[index] for key, value in interaction.interaction.items()})
 
 
-def eval_index(eval_data: FullSortEvalDataLoader, sequential: bool, device: torch.device) -> tuple[ItemCSR, ItemCSR | None]:
+def eval_index(eval_data: FullSortEvalDataLoader, sequential: bool, device: torch.device) -> EvalIndex:
     """(positives, history) CSR over the dataloader's rows, on ``device``.
 
     General models: rows are ``eval_data.uid_list`` (RecBole's row order), positives and
@@ -89,9 +90,8 @@ def _keeps_recbole_eval_loop(trainer_cls: type) -> bool:
         return False
     if getattr(trainer_cls, "fast_eval_compatible", False):
         return True
-    return not any(
-        hook in vars(cls) for cls in trainer_cls.__mro__[: trainer_cls.__mro__.index(Trainer)] for hook in _EVAL_HOOKS
-    )
+    below_trainer = trainer_cls.__mro__[: trainer_cls.__mro__.index(Trainer)]
+    return not any(hook in vars(cls) for cls in below_trainer for hook in _EVAL_HOOKS)
 
 
 class FastEvalMixin:
@@ -109,7 +109,8 @@ class FastEvalMixin:
         if load_best_model:
             self._load_eval_checkpoint(model_file)
         self.model.eval()
-        rows = self._rank_full_sort(eval_data, show_progress) if mode == "full" else self._rank_sampled(eval_data, show_progress)
+        rank = self._rank_full_sort if mode == "full" else self._rank_sampled
+        rows = rank(eval_data, show_progress)
         self.eval_collector.data_struct.set("rec.topk", rows.rec_topk)
         if rows.rec_items is not None:
             self.eval_collector.data_struct.set("rec.items", rows.rec_items)
@@ -152,12 +153,14 @@ class FastEvalMixin:
         """float [B, n_items] from ``full_sort_predict`` (general models return it flat)."""
         return self.model.full_sort_predict(interaction.to(self.device)).view(len(interaction), n_items)
 
+    def _score_rows(self, interaction: Interaction, rows: Tensor, n_items: int) -> Tensor:
+        return self._scores(take_rows(interaction, rows), n_items)
+
     def _rank_full_sort(self, eval_data: FullSortEvalDataLoader, show_progress: bool) -> RankedRows:
         dataset = eval_data._dataset
         n_items = dataset.item_num
-        sequential = self.config["MODEL_TYPE"] == ModelType.SEQUENTIAL
-        positives, history = eval_index(eval_data, sequential, self.device)
-        if sequential:
+        positives, history = eval_index(eval_data, eval_data.is_sequential, self.device)
+        if eval_data.is_sequential:
             def score_block(start: int, end: int) -> Tensor:
                 raw = dataset[start:end]
                 interaction = eval_data.transform(dataset, raw)
@@ -188,9 +191,8 @@ class FastEvalMixin:
             row_idx, positive_u, positive_i = (t.to(self.device) for t in (row_idx, positive_u, positive_i))
             sources, source_of = source_rows(row_idx, positive_u, eval_data.times)
             items = interaction[iid_field]
-            cand = candidate_scores(
-                lambda rows: self._scores(take_rows(interaction, rows), n_items), sources, source_of, items, block_size
-            )
+            score_rows = functools.partial(self._score_rows, interaction, n_items=n_items)
+            cand = candidate_scores(score_rows, sources, source_of, items, block_size)
             block_hits, block_items = sampled_topk(cand, row_idx, items, positive_u, positive_i, n_items, k)
             hits.append(block_hits)
             if with_items:

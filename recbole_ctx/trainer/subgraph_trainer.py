@@ -53,24 +53,34 @@ class StaticSeedBatches:
         num_targets = (self.degree.to(torch.float64) * target_ratio).round().long().clamp(min=1)
         num_targets = torch.minimum(num_targets, self.degree)
         is_target = rank < num_targets[self.user]
-        target_item = item[is_target]
-        target_ptr = torch.zeros_like(self.rowptr)
-        torch.cumsum(num_targets, 0, out=target_ptr[1:])
+        # Both CSRs keep the user order of the interactions: rows are contiguous.
+        targets = (_offsets(num_targets), item[is_target])
+        known = (_offsets(self.degree - num_targets), item[~is_target])
 
         users = (self.degree > 0).nonzero().squeeze(1)
         users = users[torch.randperm(users.numel(), generator=generator)]
-        return [self._batch(chunk, target_ptr, target_item, num_targets)
-                for chunk in users.split(batch_size)]
+        batches = []
+        for chunk in users.split(batch_size):
+            seed_time = torch.full((chunk.numel(),), float("inf"), dtype=torch.float64)
+            target_ptr, target_item = _gather_rows(*targets, chunk)
+            known_ptr, known_item = _gather_rows(*known, chunk)
+            batches.append(SeedBatch(chunk, seed_time, target_ptr, target_item, True, known_ptr, known_item))
+        return batches
 
-    @staticmethod
-    def _batch(users: Tensor, target_ptr: Tensor, target_item: Tensor, num_targets: Tensor) -> SeedBatch:
-        counts = num_targets[users]
-        ptr = torch.zeros(users.numel() + 1, dtype=torch.long)
-        torch.cumsum(counts, 0, out=ptr[1:])
-        example = torch.repeat_interleave(torch.arange(users.numel()), counts)
-        gather = target_ptr[users][example] + torch.arange(int(ptr[-1])) - ptr[example]
-        seed_time = torch.full((users.numel(),), float("inf"), dtype=torch.float64)
-        return SeedBatch(users, seed_time, ptr, target_item[gather], hide_targets=True)
+
+def _offsets(counts: Tensor) -> Tensor:
+    """CSR offsets int64 [R + 1] of row sizes ``counts`` [R]."""
+    ptr = torch.zeros(counts.numel() + 1, dtype=torch.long)
+    torch.cumsum(counts, 0, out=ptr[1:])
+    return ptr
+
+
+def _gather_rows(ptr: Tensor, values: Tensor, rows: Tensor) -> tuple[Tensor, Tensor]:
+    """Rows ``rows`` of a CSR ``(ptr, values)`` as a new CSR, vectorised."""
+    counts = ptr[rows + 1] - ptr[rows]
+    out_ptr = _offsets(counts)
+    example = torch.repeat_interleave(torch.arange(rows.numel()), counts)
+    return out_ptr, values[ptr[rows][example] + torch.arange(int(out_ptr[-1])) - out_ptr[example]]
 
 
 def temporal_seed_batches(loader: TemporalExampleLoader) -> Iterable[SeedBatch]:

@@ -45,3 +45,12 @@ def test_write_diginetica_augments_prefixes_and_holds_out_whole_sessions(tmp_pat
 def test_quick_is_a_small_cpu_run():
     args = parse_args(["--quick"])
     assert args.device == "cpu" and args.sessions == 5000 and args.steps <= 20
+
+
+def test_malformed_pickle_is_one_clear_error(tmp_path, capsys):
+    from recbole_ctx.bench.srgnn import main
+
+    (tmp_path / "all_train_seq.txt").write_bytes(pickle.dumps([[1, 2]]))
+    (tmp_path / "test.txt").write_bytes(pickle.dumps([[1], [2], [3]]))
+    assert main(["--source", str(tmp_path), "--quick"]) == 2
+    assert "test.txt: expected a tuple" in capsys.readouterr().err

@@ -1,7 +1,6 @@
 """LightGCN-format converter: real Gowalla, Amazon-Book's test file, in-place auto-conversion."""
 from __future__ import annotations
 
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -116,3 +115,13 @@ def test_lightgcn_trains_on_output(tmp_path, recbole_train):
     assert dataset.user_num == 31 and dataset.item_num == 41  # + RecBole's padding id
     assert [len(s.dataset) for s in splits] == [30 * 9, 30, 30 * 3]
     assert 0.0 <= result["recall@10"] <= 1.0
+
+
+def test_cli_converts_and_rerun_is_idempotent(tmp_path):
+    _tiny(tmp_path / "src" / "tiny")
+    argv = ["lightgcn", str(tmp_path / "src" / "tiny"), "--out", str(tmp_path / "out"), "--valid", "test"]
+    assert main(argv) == 0
+    first = {p.name: p.read_bytes() for p in (tmp_path / "out" / "tiny").iterdir()}
+    assert main(argv) == 0
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out" / "tiny").iterdir()} == first
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["tiny"]

@@ -5,7 +5,6 @@ import calendar
 import csv
 import operator
 import pickle
-import shutil
 import time
 
 import numpy as np

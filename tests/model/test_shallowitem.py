@@ -46,3 +46,21 @@ def test_training_steps_reduce_the_loss_on_cpu(tmp_path):
         opt.step()
         losses.append(loss.item())
     assert losses[-1] < 0.7 * losses[0]
+
+
+def test_known_items_are_left_out_of_the_softmax(tmp_path):
+    """Static protocol: the user's visible training items are neither targets nor negatives."""
+    _, net, *_ = tiny_setup(tmp_path, "ShallowItem", num_classes=10**6)  # full softmax
+    batch = user_batch(net, USERS, hide_targets=False, per_user=1)
+    et = ("user", "interacts", "item")
+    rowptr, col = net.graph.rowptr[et], net.graph.col[et]
+    batch.known_ptr = torch.arange(len(USERS) + 1) * 2
+    batch.known_item = torch.cat([col[rowptr[u] + 1: rowptr[u] + 3] for u in USERS])
+    net.eval()  # `last` sampling and no dropout: two passes see the same subgraphs
+    with torch.no_grad():
+        loss = net.calculate_loss(batch)
+        sub = net.sample(batch.user, batch.seed_time)
+        logits = net.class_logits(sub, net.encode(sub), torch.arange(net.n_items))
+        logits[batch.known_example(), batch.known_item] = float("-inf")
+        expected = -torch.log_softmax(logits, -1)[torch.arange(len(USERS)), batch.target_item].mean()
+    torch.testing.assert_close(loss, expected)

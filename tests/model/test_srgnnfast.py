@@ -163,6 +163,8 @@ def test_bad_config_values_are_named():
     with pytest.raises(ValueError, match="readout"):
         make_model(readout="max")
     with pytest.raises(ValueError, match="edge_weight"):
+        make_model(edge_weight="sum")
+    with pytest.raises(ValueError, match="edge_weight"):
         build_session_graphs(torch.ones(1, 2, dtype=torch.long), torch.tensor([2]), "sum")
 
 
@@ -184,6 +186,8 @@ def ml100k(tmp_path_factory):
         config_dict={
             "embedding_size": 16, "train_batch_size": 512, "eval_batch_size": 4096,
             "MAX_ITEM_LIST_LENGTH": 10, "epochs": 1, "show_progress": False,
+            # 137 users with 20-25 ratings: ~2.6k training sequences, a few batches
+            "user_inter_num_interval": "[20,25]",
             "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "uni100"},
             "metrics": ["Hit", "MRR"], "topk": [10], "valid_metric": "MRR@10",
             "checkpoint_dir": str(tmp_path_factory.mktemp("saved")), "state": "ERROR",

@@ -209,3 +209,26 @@ def test_bad_seeds(seeds, times, seed_type, message):
     sampler = TemporalNeighborSampler(graph, [2])
     with pytest.raises(ValueError, match=message):
         sampler.sample(torch.tensor(seeds), torch.tensor(times, dtype=torch.float64), seed_type=seed_type)
+
+
+def triples(out, et):
+    ei = out.edge_index[et]
+    return list(zip(out.node[et[0]][ei[0]].tolist(), out.node[et[2]][ei[1]].tolist(),
+                    out.batch[et[0]][ei[0]].tolist(), out.edge_time[et].tolist()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(temporal_graphs(), fanout_lists, st.sampled_from(["uniform", "last"]), st.integers(0, 1000))
+def test_bidirectional_is_union_of_both_directions(case, fanouts, strategy, rng_seed):
+    """Same draws with and without the reverse output: every drawn edge is kept, every
+    reversed one is added unless the same event was drawn in that direction too."""
+    graph, seeds, seed_time = case
+    one_way, both = (TemporalNeighborSampler(graph, fanouts, strategy, bidirectional=b).sample(
+        seeds, seed_time, generator=torch.Generator().manual_seed(rng_seed)) for b in (False, True))
+    for et in graph.edge_types:
+        rev = (et[2], "rev_" + et[1] if not et[1].startswith("rev_") else et[1][4:], et[0])
+        drawn = Counter(triples(one_way, et))
+        reversed_ = Counter((d, s, b, t) for s, d, b, t in triples(one_way, rev))
+        got = Counter(triples(both, et))
+        assert set(got) == set(drawn) | set(reversed_)
+        assert all(got[e] >= drawn[e] and got[e] <= max(drawn[e], reversed_[e]) for e in got)
