@@ -59,14 +59,18 @@ LABEL_FIELDS = {"user_id": "token", "timestamp": "float", "item_id": "token"}
 ITEM_FEATURES = ("cat_id", "seller_id", "brand_id")
 
 
+MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])  # 2015 is not a leap year
+MONTH_START = np.concatenate(([0], np.cumsum(MONTH_DAYS)[:-1]))
+JAN_1 = pd.Timestamp(f"{YEAR}-01-01", tz="UTC").timestamp()
+
+
 def mmdd_to_seconds(mmdd: np.ndarray) -> np.ndarray:
-    """``mmdd`` ints of 2015 -> Unix seconds float64 (UTC midnight); NaN where invalid."""
-    dates = pd.to_datetime(
-        pd.DataFrame({"year": YEAR, "month": mmdd // 100, "day": mmdd % 100}), errors="coerce", utc=True
-    )
-    seconds = dates.astype("int64").to_numpy() / 1e9
-    seconds[dates.isna().to_numpy()] = np.nan
-    return seconds
+    """``mmdd`` ints of 2015 (int64 [N]) -> Unix seconds float64 [N] (UTC midnight); NaN where invalid."""
+    month, day = mmdd // 100, mmdd % 100
+    m = np.clip(month - 1, 0, 11)
+    valid = (month >= 1) & (month <= 12) & (day >= 1) & (day <= MONTH_DAYS[m])
+    seconds = JAN_1 + (MONTH_START[m] + day - 1) * DAY
+    return np.where(valid, seconds, np.nan)
 
 
 def _events(user: np.ndarray, item: np.ndarray, seconds: np.ndarray, behavior: np.ndarray) -> pd.DataFrame:

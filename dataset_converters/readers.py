@@ -29,8 +29,11 @@ def integers(missing: int = -1) -> Parser:
     """Parser of integer ids -> int64; empty cells (optional columns only) become ``missing``."""
 
     def parse(values: pd.Series):
-        if values.dtype != object:  # fast path: pandas' C parser already read integers
-            return values.fillna(missing).to_numpy(dtype=np.int64)
+        if values.dtype != object:  # fast path: pandas' C parser already read numbers
+            numbers = values.fillna(missing).to_numpy()
+            if (numbers != np.floor(numbers)).any():
+                raise ValueError("non-integer id")  # located by the slow path
+            return numbers.astype(np.int64)
         numbers = pd.to_numeric(values.mask(values == "", str(missing)), errors="coerce").to_numpy()
         bad = np.isnan(numbers) | (numbers != np.floor(numbers))
         if bad.any():
@@ -38,7 +41,7 @@ def integers(missing: int = -1) -> Parser:
             return row, f"{values.iat[row]!r} is not an integer id"
         return numbers.astype(np.int64)
 
-    parse.fast_dtype = "Int64"  # type: ignore[attr-defined]  (nullable: empty cells read as <NA>)
+    parse.fast_dtype = "int64"  # type: ignore[attr-defined]
     return parse
 
 
@@ -98,6 +101,10 @@ def _read(path, sep, parsers, wanted, names, header_lines, chunk_rows, fast: boo
     parts: dict[str, list[np.ndarray]] = {c: [] for c in wanted}
     first_line = 1 + header_lines
     dtype = {c: getattr(p, "fast_dtype", str) if fast else str for c, p in wanted.items()}
+    if fast:
+        # Optional columns may hold empty cells: float64 reads them as NaN (ids < 2**53 stay
+        # exact).  pandas' nullable Int64 would do too, but it parses through to_numeric, far slower.
+        dtype.update({c: "float64" for c in wanted if c not in parsers and dtype[c] == "int64"})
     try:
         reader = pd.read_csv(
             path, sep=sep, header=None if names is not None else 0, names=names, usecols=list(wanted),

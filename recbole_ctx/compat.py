@@ -155,6 +155,21 @@ def load_checkpoint(path: str, map_location: Any = "cpu") -> dict[str, Any]:
         raise
 
 
+def _disable_global_anomaly_detection() -> None:
+    """Undo ``torch.autograd.set_detect_anomaly(True)`` run at import time by
+    recbole/model/sequential_recommender/sine.py:25.
+
+    Importing any sequential model imports that package, which switched on
+    anomaly detection for the whole process: every backward pass of every model
+    then re-checked for NaNs and kept forward traces (several times slower) --
+    a debugging switch, not a result-changing one.  Imported here once so the
+    switch is flipped back before any model trains.
+    """
+    import recbole.model.sequential_recommender  # noqa: F401  (runs sine.py's switch)
+
+    torch.autograd.set_detect_anomaly(False)
+
+
 _applied = False
 
 
@@ -173,6 +188,7 @@ def apply() -> None:
     if not hasattr(sp.dok_matrix, "_update"):
         sp.dok_matrix._update = _dok_update
     trainer.Trainer._save_checkpoint = _save_checkpoint
+    _disable_global_anomaly_detection()
     dataset.Dataset._fill_nan = _fill_nan
     # trainer.py:235 builds torch.cuda.amp.GradScaler, deprecated since torch 2.4 but
     # equivalent; one warning per epoch is noise, not news.

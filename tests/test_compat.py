@@ -110,3 +110,9 @@ def test_tampered_checkpoint_is_refused(tmp_path):
     # RecBole's own loading (Trainer.evaluate / resume_checkpoint) refuses it too.
     with pytest.raises(Exception, match="[Ww]eights only load failed"):
         torch.load(path)
+
+
+def test_anomaly_detection_switched_on_by_recbole_import_is_off():
+    import recbole.model.sequential_recommender  # noqa: F401
+
+    assert not torch.is_anomaly_enabled()

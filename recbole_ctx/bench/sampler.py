@@ -83,7 +83,8 @@ def per_seed_python(graph: TemporalGraph, fanouts: list[int], users: np.ndarray,
                     lo, hi = rowptr[node], rowptr[node + 1]
                     end = lo + np.searchsorted(time_[lo:hi], t, side="right")
                     count = end - lo
-                    pick = np.arange(lo, end) if count <= k else lo + rng.choice(count, k, replace=False)
+                    take_all = k == -1 or count <= k
+                    pick = np.arange(lo, end) if take_all else lo + rng.choice(count, k, replace=False)
                     for pos in pick:
                         edges += 1
                         key = (et[2], int(col[pos]))

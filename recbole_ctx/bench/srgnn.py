@@ -216,7 +216,8 @@ def train_and_evaluate(model_name: str, config, train_data, valid_data, test_dat
                      "loss": loss, "train s": train_s, "valid hr@20": 100 * valid["hit@20"],
                      "valid mrr@20": 100 * valid["mrr@20"], "test hr@20": 100 * test["hit@20"],
                      "test mrr@20": 100 * test["mrr@20"]})
-        print(pd.DataFrame(rows[-1:]).to_string(index=False, float_format=lambda v: f"{v:.4g}"), flush=True)
+        line = pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.4g}").splitlines()
+        print("\n".join(line if epoch == 0 else line[-1:]), flush=True)  # header once, aligned rows
     return pd.DataFrame(rows)
 
 

@@ -20,6 +20,8 @@ import pandas as pd
 import torch
 from torch import Tensor
 
+from recbole_ctx.data.protocol import read_token_table
+
 BEHAVIOR_FIELD = "behavior"
 DEFAULT_RELATION = "interacts"
 EDGE_COLUMNS = {"src_type:token": "src_type", "src_id:token": "src_id", "dst_type:token": "dst_type",
@@ -85,8 +87,7 @@ def _add_edge_file(path: str, dataset, num_nodes: dict[str, int],
     absent = [c for c in EDGE_COLUMNS if c not in header]
     if absent:
         raise ValueError(f"{path}, line 1: header {header} lacks column(s) {absent}")
-    frame = pd.read_csv(path, sep=separator, dtype=str, usecols=list(EDGE_COLUMNS),
-                        keep_default_na=False).rename(columns=EDGE_COLUMNS)
+    frame = read_token_table(path, separator, list(EDGE_COLUMNS)).rename(columns=EDGE_COLUMNS)
     time = pd.to_numeric(frame["timestamp"].replace("", "nan"), errors="coerce").to_numpy(np.float64)
     bad = np.isnan(time) & (frame["timestamp"].to_numpy() != "")
     if bad.any():

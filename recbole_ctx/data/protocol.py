@@ -83,8 +83,11 @@ def read_label_file(path: str, uid_field: str, time_field: str, iid_field: str,
     absent = [col for col in wanted if col not in header]
     if absent:
         raise ValueError(f"{path}, line 1: header {header} lacks column(s) {absent}")
-    frame = pd.read_csv(path, sep=separator, dtype=str, usecols=list(wanted), keep_default_na=False,
-                        engine="c").rename(columns=wanted)
+    frame = read_token_table(path, separator, list(wanted)).rename(columns=wanted)
+    for field in (uid_field, iid_field):
+        empty = (frame[field] == "").to_numpy()
+        if empty.any():
+            raise ValueError(f"{path}, line {int(np.flatnonzero(empty)[0]) + 2}: empty {field}")
     times = pd.to_numeric(frame[time_field], errors="coerce").to_numpy(np.float64)
     bad = ~np.isfinite(times)
     if bad.any():
@@ -93,6 +96,18 @@ def read_label_file(path: str, uid_field: str, time_field: str, iid_field: str,
                          "is not a finite number of seconds")
     frame[time_field] = times
     return frame
+
+
+def read_token_table(path: str, separator: str, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of a tab-separated atomic file as strings (missing fields read as "").
+
+    A line with more fields than the header raises ``ValueError`` naming the file
+    (pandas names the line)."""
+    try:
+        # All columns are read so that a line with too many fields is an error.
+        return pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False)[columns]
+    except (pd.errors.ParserError, ValueError) as err:
+        raise ValueError(f"{path}: {err}") from err
 
 
 def group_examples(user: np.ndarray, time: np.ndarray, item: np.ndarray):

@@ -127,10 +127,6 @@ class TemporalGraph:
     def num_edges(self, edge_type: EdgeType) -> int:
         return int(self.col[edge_type].numel())
 
-    def max_degree(self, edge_type: EdgeType) -> int:
-        rowptr = self.rowptr[edge_type]
-        return int((rowptr[1:] - rowptr[:-1]).max()) if rowptr.numel() > 1 else 0
-
     def max_time(self) -> float:
         """Largest finite event time over all edge types (``-inf`` if none)."""
         finite = [t[torch.isfinite(t)] for t in self.time.values()]

@@ -301,19 +301,26 @@ def _ranges(base: Tensor, take: Tensor) -> tuple[Tensor, Tensor]:
 def _floyd_sample(count: Tensor, k: int, generator: torch.Generator | None) -> Tensor:
     """``k`` distinct offsets in ``[0, count_r)`` per row, uniform over k-subsets (Floyd).
 
-    Step ``i`` draws from ``[0, count - k + i]`` and takes ``count - k + i`` itself on a
-    collision.  All draws are made at once; only the collision check loops over ``k``.
+    Step ``i`` draws from ``[0, count - k + i]`` and takes ``count - k + i`` itself when
+    the draw was taken before.  All draws are made at once.  A row whose draws are
+    already distinct keeps them (Floyd never substitutes there); only rows with a
+    repeated draw run the sequential substitution, a loop over ``k`` on those rows.
     int64 [R, k].
     """
     steps = torch.arange(k, device=count.device)
     top = (count - k).unsqueeze(1) + steps  # [R, k] inclusive upper bound of each draw
     u = torch.rand(count.numel(), k, dtype=torch.float64, device=count.device, generator=generator)
     draw = torch.minimum((u * (top + 1)).long(), top)
-    picks = draw.clone()
-    for i in range(1, k):
-        taken = (picks[:, :i] == draw[:, i:i + 1]).any(dim=1)
-        picks[:, i] = torch.where(taken, top[:, i], draw[:, i])
-    return picks
+    ordered = draw.sort(dim=1).values
+    clash = (ordered[:, 1:] == ordered[:, :-1]).any(dim=1).nonzero().squeeze(1)
+    if clash.numel():
+        raw, bound = draw.index_select(0, clash), top.index_select(0, clash)
+        picks = raw.clone()
+        for i in range(1, k):
+            taken = (picks[:, :i] == raw[:, i:i + 1]).any(dim=1)
+            picks[:, i] = torch.where(taken, bound[:, i], raw[:, i])
+        draw.index_copy_(0, clash, picks)
+    return draw
 
 
 def _cat_edges(parts: list[tuple[Tensor, Tensor, Tensor]], device: torch.device) -> tuple[Tensor, Tensor, Tensor]:

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import functools
 import weakref
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import torch
 from recbole.data.dataloader import FullSortEvalDataLoader, NegSampleEvalDataLoader
-from recbole.data.interaction import Interaction
+from recbole.data.interaction import Interaction, cat_interactions
 from recbole.model.abstract_recommender import AbstractRecommender
 from recbole.trainer import Trainer
 from recbole.utils import EvaluatorType
@@ -77,6 +78,38 @@ def eval_index(eval_data: FullSortEvalDataLoader, sequential: bool, device: torc
             history = ItemCSR.from_tensor_list(eval_data.uid2history_item[uids])
             per_device[key] = (positives.to(device), history.to(device))
     return per_device[key]
+
+
+SampledBatch = tuple[Interaction, Tensor, Tensor, Tensor]
+
+
+def merged_sampled_batches(batches: Iterable[SampledBatch], max_users: int) -> Iterator[SampledBatch]:
+    """Concatenate consecutive ``NegSampleEvalDataLoader`` batches up to ``max_users`` users
+    (or one batch, if that alone has more).
+
+    RecBole sizes those batches by ``eval_batch_size`` rows, i.e. a handful of users at
+    101 rows each; ranking them one by one is per-call overhead.  User slots
+    (``row_idx``, ``positive_u``) are shifted so each merged batch keeps RecBole's layout.
+    """
+    pending: list[SampledBatch] = []
+    n_users = 0
+
+    def merge() -> SampledBatch:
+        offsets = torch.tensor([0] + [int(b[2][-1]) + 1 for b in pending[:-1]]).cumsum(0).tolist()
+        return (cat_interactions([b[0] for b in pending]),
+                torch.cat([b[1] + off for b, off in zip(pending, offsets)]),
+                torch.cat([b[2] + off for b, off in zip(pending, offsets)]),
+                torch.cat([b[3] for b in pending]))
+
+    for batch in batches:
+        users = int(batch[2][-1]) + 1
+        if pending and n_users + users > max_users:
+            yield merge()
+            pending, n_users = [], 0
+        pending.append(batch)
+        n_users += users
+    if pending:
+        yield merge()
 
 
 def _implements_full_sort(model: torch.nn.Module) -> bool:
@@ -184,9 +217,8 @@ class FastEvalMixin:
         iid_field = self.config["ITEM_ID_FIELD"]
         with_items = bool(self.eval_collector.register.need("rec.items"))
         hits, ranked = [], []
-        for interaction, row_idx, positive_u, positive_i in tqdm(
-            eval_data, total=len(eval_data), desc="sampled eval", disable=not show_progress
-        ):
+        batches = tqdm(eval_data, total=len(eval_data), desc="sampled eval", disable=not show_progress)
+        for interaction, row_idx, positive_u, positive_i in merged_sampled_batches(batches, block_size):
             interaction = interaction.to(self.device)
             row_idx, positive_u, positive_i = (t.to(self.device) for t in (row_idx, positive_u, positive_i))
             sources, source_of = source_rows(row_idx, positive_u, eval_data.times)

@@ -166,3 +166,21 @@ def test_map_equals_relbench(rel_ml100k, split, relbench_split):
     expected = task.evaluate(ranked[order], table)["map"]
     assert ours["map@10"] == pytest.approx(expected, abs=1e-4)  # RecBole rounds to 4 decimals
     assert ours["map@10"] > 0.01
+
+
+@pytest.mark.parametrize("content, message", [
+    ("user_id:token\ttimestamp:float\titem_id:token\nu1\t1.0\ta\nu2\t2.0\tb\textra\n",
+     r"tiny-temporal\.train\.label: .*line 3"),
+    ("user_id:token\ttimestamp:float\titem_id:token\nu1\t1.0\ta\n\t2.0\tb\n", r"train\.label, line 3: empty user_id"),
+])
+def test_malformed_label_lines(tiny_config, tmp_path, content, message):
+    (tmp_path / "tiny-temporal" / "tiny-temporal.train.label").write_text(content)
+    with pytest.raises(ValueError, match=message):
+        TemporalDataset(make_config(tiny_config))
+
+
+def test_short_label_line(tiny_config, tmp_path):
+    (tmp_path / "tiny-temporal" / "tiny-temporal.valid.label").write_text(
+        "user_id:token\ttimestamp:float\titem_id:token\nu1\t1.0\n")
+    with pytest.raises(ValueError, match=r"valid\.label, line 2: empty item_id"):
+        TemporalDataset(make_config(tiny_config))
