@@ -10,7 +10,9 @@ id is the relbench primary key as a string, identical across files:
 
 - ``.inter``: one row per row of each *fact table* (a table with a foreign key to the
   task's source table and one to its destination table): ``user_id, item_id, timestamp``
-  and, when several fact tables exist, ``behavior`` (= the fact table's name);
+  and, when several fact tables exist, ``behavior`` (= the fact table's name).  For a
+  multi-hop task (no such table) it holds the past label rows instead
+  (:func:`label_events`);
 - ``.user`` / ``.item``: the source / destination tables' own columns
   (see :mod:`.entity_features`);
 - ``.edge``: every other foreign-key edge ``src_type, src_id, dst_type, dst_id,
@@ -138,6 +140,19 @@ def interactions(db, facts: list[FactTable], origin: float) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).sort_values("timestamp", kind="stable")
 
 
+def label_events(task) -> pd.DataFrame:
+    """``.inter`` rows for a task whose entities no single table links (a multi-hop task).
+
+    The train and validation label rows are the only user-item events there are.  Each is
+    stamped at the end of its window (seed time + timedelta), the latest moment it can
+    have happened, so a model that sees events up to a seed time never sees a future one;
+    validation labels end by the test timestamp, so they are legitimate test-time input.
+    """
+    rows = pd.concat([labels(task, "train"), labels(task, "val")], ignore_index=True)
+    rows["timestamp"] += task.timedelta.total_seconds()
+    return rows.assign(behavior="label").sort_values("timestamp", kind="stable")[list(INTER_FIELDS)]
+
+
 def edges(db, facts: list[FactTable], origin: float) -> pd.DataFrame:
     """``.edge`` rows: every foreign key not already described by ``.inter``."""
     covered = {f.name for f in facts if f.only_keys}
@@ -222,11 +237,14 @@ def convert(src: str | Path, out: str | Path, task: str | None = None, name: str
         db = task_db(src, task_obj)
         steps.update()
         facts = fact_tables(db, users, items)
-        if not facts:
-            raise ConversionError(src / "manifest.yaml", f"no table has foreign keys to both {users!r} and {items!r}")
         origin = db.min_timestamp.value / 1e9
-        inter = interactions(db, facts, origin)
-        inter_fields = dict(INTER_FIELDS) if len(facts) > 1 else {k: v for k, v in INTER_FIELDS.items() if k != "behavior"}
+        if facts:
+            inter = interactions(db, facts, origin)
+        else:
+            logger.warning("%s: no table links %s and %s directly; .inter holds the past label rows", src, users, items)
+            inter = label_events(task_obj)
+        behaviors = sorted(set(inter["behavior"]))
+        inter_fields = dict(INTER_FIELDS) if len(behaviors) > 1 else {k: v for k, v in INTER_FIELDS.items() if k != "behavior"}
         taken = set(INTER_FIELDS)
         user_df, user_fields = entity_features(db.table_dict[users], users, "user_id", taken, "user")
         item_df, item_fields = entity_features(db.table_dict[items], items, "item_id", taken, "item")
@@ -255,10 +273,10 @@ def convert(src: str | Path, out: str | Path, task: str | None = None, name: str
                     "eval_k": int(task_obj.eval_k),
                     "src_entity": users,
                     "dst_entity": items,
-                    "behaviors": [f.name for f in facts],
+                    "behaviors": behaviors,
                     "converter": {"format": "relbench", "dataset": dataset.manifest.name, "task": task_obj.name},
                 },
                 tmp / f"{name}.yaml",
             )
-        logger.info("relbench %s: %d events, %d edges, fact tables %s", name, len(inter), len(edge_df), [f.name for f in facts])
+        logger.info("relbench %s: %d events, %d edges, behaviors %s", name, len(inter), len(edge_df), behaviors)
         return dest

@@ -52,8 +52,8 @@ class Examples:
     target: np.ndarray  # int64 [E]
     items: np.ndarray  # distinct item ids in lists or targets, int64 sorted
 
-
     def frame(self) -> pd.DataFrame:
+        """The rows of the atomic file, columns as in :data:`FIELDS`."""
         return pd.DataFrame({"session_id": self.session.to_numpy(), "item_id_list": self.item_list.to_numpy(), "item_id": self.target})
 
     def tail(self, n: int) -> "Examples":
@@ -95,6 +95,7 @@ def given_examples(inputs: list, targets: list, path: Path, prefix: str, max_len
 
 
 def _ints(build, path: Path):
+    """Run ``build`` (a conversion of unpickled lists to int arrays); bad content names ``path``."""
     try:
         return build()
     except (TypeError, ValueError, OverflowError) as err:

@@ -4,8 +4,8 @@
   dataset has a ``behavior`` field, else ``(user, interacts, item)``; event time from
   ``TIME_FIELD`` when loaded, else static (``-inf``).
 * ``<name>.edge`` (when present beside ``.inter``): ``src_type src_id dst_type dst_id
-  timestamp relation``.  Types ``user`` / ``item`` (or the yaml's ``source_entity`` /
-  ``target_entity`` names) use the dataset's remapped ids; any other type becomes a node
+  timestamp relation``.  Types ``user`` / ``item`` (or the yaml's ``src_entity`` /
+  ``dst_entity`` table names, as the RelBench converter writes them) use the dataset's remapped ids; any other type becomes a node
   type of its own with ids in order of first appearance.  Rows naming a user or item
   token unknown to the dataset are dropped with a warning (they have no id).
   Empty timestamps mean static edges.
@@ -72,7 +72,7 @@ def graph_from_dataset(cls, dataset):
 def _entity_aliases(dataset) -> dict[str, str]:
     config = dataset.config
     aliases = {"user": "user", "item": "item"}
-    for key, node_type in (("source_entity", "user"), ("target_entity", "item")):
+    for key, node_type in (("src_entity", "user"), ("dst_entity", "item")):
         if key in config and config[key] is not None:
             aliases[str(config[key])] = node_type
     return aliases

@@ -43,6 +43,27 @@ class TemporalProtocol:
         return cls(val, test, _duration(config["timedelta"]), int(config["eval_k"]))
 
 
+    def check_seed_times(self, split: str, seed_time: np.ndarray, path: str) -> None:
+        """Refuse label rows whose (T, T + timedelta] window crosses into a later split.
+
+        train: T + timedelta <= val_timestamp; valid: val_timestamp <= T and
+        T + timedelta <= test_timestamp; test: T >= test_timestamp.
+        """
+        if seed_time.size == 0:
+            return
+        lo, hi = float(seed_time.min()), float(seed_time.max())
+        problems = {
+            "train": hi + self.timedelta > self.val_timestamp,
+            "valid": lo < self.val_timestamp or hi + self.timedelta > self.test_timestamp,
+            "test": lo < self.test_timestamp,
+        }
+        if problems[split]:
+            raise ValueError(
+                f"{path}: seed times span [{lo}, {hi}] with timedelta {self.timedelta}, which "
+                f"crosses the split boundaries (val_timestamp {self.val_timestamp}, test_timestamp "
+                f"{self.test_timestamp}): {split} targets would leak into or out of another split")
+
+
 def _seconds(value, key: str) -> float:
     if isinstance(value, (int, float)):
         return float(value)

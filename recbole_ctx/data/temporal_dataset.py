@@ -101,6 +101,8 @@ class TemporalDataset(Dataset):
     def _data_processing(self):
         super()._data_processing()
         for split, frame in self._label_frames.items():
+            self.protocol.check_seed_times(split, frame[self.time_field].to_numpy(),
+                                           label_path(self.dataset_path, self.dataset_name, split))
             user, time, ptr, item = group_examples(
                 frame[self.uid_field].to_numpy().astype("int64"), frame[self.time_field].to_numpy(),
                 frame[self.iid_field].to_numpy().astype("int64"))

@@ -69,11 +69,13 @@ def fullsort_topk(
         with_items: also return the ranked item ids (for ``rec.items`` metrics).
         progress: show a progress bar over blocks.
     """
+    if block_size < 1:
+        raise ValueError(f"block_size must be >= 1, got {block_size}")
     n_rows = positives.n_rows
     if history is not None and history.n_rows != n_rows:
         raise ValueError(f"history has {history.n_rows} rows but positives have {n_rows}")
     hits, items = [], []
-    starts = range(0, n_rows, max(1, block_size))
+    starts = range(0, n_rows, block_size)
     for start in tqdm(starts, desc="full-sort eval", unit="block", disable=not progress):
         end = min(start + block_size, n_rows)
         scores = score_fn(start, end)

@@ -26,6 +26,7 @@ from recbole_ctx.data.temporal_dataset import SEED_TIME_FIELD
 from recbole_ctx.data.temporal_graph import TemporalGraph
 from recbole_ctx.model.backbone import HeteroSubgraphGNN
 from recbole_ctx.model.layers.class_set import build_class_set
+from recbole_ctx.model.layers.negatives import subgraph_negatives
 from recbole_ctx.model.layers.node_encoder import feature_columns_from_dataset
 from recbole_ctx.sampler.subgraph import SampledSubgraph
 from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
@@ -230,3 +231,21 @@ class SubgraphRecommender(GeneralRecommender):
         h = self.encode(sub)
         scores = self.class_logits(sub, h, torch.arange(self.n_items, device=user.device))
         return scores[inverse, item]
+
+    def sample_subgraph_negatives(self, interaction, exclude_row: Tensor, exclude_item: Tensor,
+                                  num: int = 99, generator: torch.Generator | None = None) -> Tensor:
+        """The reference's negatives for next-item evaluation (``subgraph``, not ``uni100``).
+
+        Args:
+            interaction: the evaluation rows (user field, optional ``seed_time``), B rows.
+            exclude_row, exclude_item: int64 [X] (row, item) pairs never drawn (each row's
+                target and training items).
+            num: negatives per row.
+
+        Returns:
+            int64 [B, num] items drawn from the subgraphs sampled for these rows.
+        """
+        user = interaction[self.USER_ID]
+        sub = self.sample(user, self._seed_times(interaction))
+        return subgraph_negatives(sub.node["item"], exclude_row.to(user.device), exclude_item.to(user.device),
+                                  user.numel(), self.n_items, num, generator)

@@ -11,7 +11,13 @@ Subgraphs are disjoint (see :mod:`recbole_ctx.sampler.subgraph`): node identity 
 the output is the pair (seed, global id), so a node reached twice from the same seed
 appears once (at the hop it was first reached) and a node reached from two seeds
 appears twice.  Every sampled edge is kept, including edges that close a cycle back to
-an already visited node.
+an already visited node.  An edge of type ``(s, r, d)`` points from the expanded node
+(type ``s``) to the drawn neighbour (type ``d``); edges come in no particular order.
+
+Bidirectional output: each drawn edge is also emitted reversed under the reverse
+relation; a reversed edge equal in (src, dst, time) to one drawn in that direction is
+dropped, so each event appears once per edge type (two distinct events with identical
+(src, dst, time) that were drawn only from the far end also collapse to one).
 
 Leakage control (``exclude``): in static link prediction the pair being predicted is
 an edge of the training graph.  ``exclude`` lists global (src, dst) pairs per edge
@@ -301,26 +307,19 @@ def _ranges(base: Tensor, take: Tensor) -> tuple[Tensor, Tensor]:
 def _floyd_sample(count: Tensor, k: int, generator: torch.Generator | None) -> Tensor:
     """``k`` distinct offsets in ``[0, count_r)`` per row, uniform over k-subsets (Floyd).
 
-    Step ``i`` draws from ``[0, count - k + i]`` and takes ``count - k + i`` itself when
-    the draw was taken before.  All draws are made at once.  A row whose draws are
-    already distinct keeps them (Floyd never substitutes there); only rows with a
-    repeated draw run the sequential substitution, a loop over ``k`` on those rows.
+    Step ``i`` draws from ``[0, count - k + i]`` and takes ``count - k + i`` itself on a
+    collision.  All draws are made at once; only the collision check loops over ``k``.
     int64 [R, k].
     """
     steps = torch.arange(k, device=count.device)
     top = (count - k).unsqueeze(1) + steps  # [R, k] inclusive upper bound of each draw
     u = torch.rand(count.numel(), k, dtype=torch.float64, device=count.device, generator=generator)
     draw = torch.minimum((u * (top + 1)).long(), top)
-    ordered = draw.sort(dim=1).values
-    clash = (ordered[:, 1:] == ordered[:, :-1]).any(dim=1).nonzero().squeeze(1)
-    if clash.numel():
-        raw, bound = draw.index_select(0, clash), top.index_select(0, clash)
-        picks = raw.clone()
-        for i in range(1, k):
-            taken = (picks[:, :i] == raw[:, i:i + 1]).any(dim=1)
-            picks[:, i] = torch.where(taken, bound[:, i], raw[:, i])
-        draw.index_copy_(0, clash, picks)
-    return draw
+    picks = draw.clone()
+    for i in range(1, k):
+        taken = (picks[:, :i] == draw[:, i:i + 1]).any(dim=1)
+        picks[:, i] = torch.where(taken, top[:, i], draw[:, i])
+    return picks
 
 
 def _cat_edges(parts: list[tuple[Tensor, Tensor, Tensor]], device: torch.device) -> tuple[Tensor, Tensor, Tensor]:

@@ -25,7 +25,8 @@ class StaticSeedBatches:
 
     Each epoch, a random share ``target_ratio`` (at least one) of every user's training
     items become that user's targets; the models hide those (user, item) edges from the
-    user's subgraph and the remaining training items form its context.
+    user's subgraph.  The remaining training items form its context and, as ``known``
+    items, are neither targets nor negatives (RecBole masks them at evaluation too).
 
     Args:
         user, item: int64 [E] training interactions (RecBole internal ids).

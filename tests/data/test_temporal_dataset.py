@@ -184,3 +184,12 @@ def test_short_label_line(tiny_config, tmp_path):
         "user_id:token\ttimestamp:float\titem_id:token\nu1\t1.0\n")
     with pytest.raises(ValueError, match=r"valid\.label, line 2: empty item_id"):
         TemporalDataset(make_config(tiny_config))
+
+
+@pytest.mark.parametrize("split, time", [("train", 3 * DAY), ("valid", 5 * DAY), ("test", 5 * DAY)])
+def test_label_windows_must_respect_split_boundaries(tiny_config, tmp_path, split, time):
+    """train day 3 + 2 days passes val (day 4); valid day 5 + 2 passes test (day 6); test before day 6."""
+    path = tmp_path / "tiny-temporal" / f"tiny-temporal.{split}.label"
+    path.write_text(f"user_id:token\ttimestamp:float\titem_id:token\nu1\t{time}\ta\n")
+    with pytest.raises(ValueError, match=rf"{split}\.label: seed times span .* would leak"):
+        TemporalDataset(make_config(tiny_config))

@@ -57,10 +57,11 @@ def test_from_dataset_behaviors_and_edge_file(tiny_config, tmp_path):
         "src_type:token\tsrc_id:token\tdst_type:token\tdst_id:token\ttimestamp:float\trelation:token\n"
         "item\ta\tgenre\tdrama\t\thas_genre\n"
         "item\tb\tgenre\tcomedy\t\thas_genre\n"
-        "user\tu1\tuser\tu2\t100.5\tfollows\n"
-        "user\tghost\tuser\tu2\t100.5\tfollows\n")
+        "customers\tu1\tuser\tu2\t100.5\tfollows\n"
+        "customers\tghost\tuser\tu2\t100.5\tfollows\n")
     config = Config(model="BPR", dataset="tiny-temporal", config_dict={
-        **tiny_config, "load_col": {"inter": ["user_id", "item_id", "timestamp", "behavior"]}})
+        **tiny_config, "load_col": {"inter": ["user_id", "item_id", "timestamp", "behavior"]},
+        "src_entity": "customers"})  # the converter names user rows by their table
     dataset = TemporalDataset(config)
     g = TemporalGraph.from_dataset(dataset)
     assert set(g.edge_types) == {

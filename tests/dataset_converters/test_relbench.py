@@ -183,3 +183,60 @@ def test_bpr_trains_on_output(shared_data, tmp_path, recbole_train):
     assert dataset.inter_num == 83_027
     assert "age" in dataset.user_feat and "genres" in dataset.item_feat
     assert 0.0 <= result["ndcg@10"] <= 1.0
+
+
+def _write_baskets(root, n_customers=40, n_products=60, n_baskets=900, seed=1):
+    """A normalised schema: no table links customers to products directly (2 hops)."""
+    rng = np.random.default_rng(seed)
+    (root / "db").mkdir(parents=True)
+    (root / "tasks" / "customer-product").mkdir(parents=True)
+    lines = rng.integers(1, 4, n_baskets)
+    tables = {
+        "customers": pd.DataFrame({"customer_id": np.arange(n_customers), "age": rng.integers(18, 80, n_customers)}),
+        "products": pd.DataFrame({"product_id": np.arange(n_products), "price": rng.random(n_products)}),
+        "baskets": pd.DataFrame({
+            "basket_id": np.arange(n_baskets), "customer_id": rng.integers(0, n_customers, n_baskets),
+            "t": pd.to_datetime("2020-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 365 * 86400, n_baskets)), unit="s"),
+        }),
+        "lines": pd.DataFrame({"basket_id": np.repeat(np.arange(n_baskets), lines),
+                               "product_id": rng.integers(0, n_products, lines.sum())}),
+    }
+    for name, df in tables.items():
+        df.to_parquet(root / "db" / f"{name}.parquet")
+    manifest = {
+        "name": "baskets", "manifest_version": 1, "val_timestamp": "2020-10-01", "test_timestamp": "2020-11-15",
+        "tables": {
+            "customers": {"pkey": "customer_id", "time_col": None, "fkeys": {}},
+            "products": {"pkey": "product_id", "time_col": None, "fkeys": {}},
+            "baskets": {"pkey": "basket_id", "time_col": "t", "fkeys": {"customer_id": "customers"}},
+            "lines": {"pkey": None, "time_col": None, "fkeys": {"basket_id": "baskets", "product_id": "products"}},
+        },
+    }
+    (root / "manifest.yaml").write_text(yaml.safe_dump(manifest))
+    task = {
+        "name": "customer-product", "kind": "forecast", "task_type": "recommendation", "time_col": "timestamp",
+        "src_entity_table": "customers", "src_entity_col": "customer_id",
+        "dst_entity_table": "products", "dst_entity_col": "product_id", "eval_k": 5, "timedelta": "30 days",
+        "manifest_version": 1,
+        "sql": "SELECT t.timestamp AS timestamp, baskets.customer_id AS customer_id,\n"
+               "LIST(DISTINCT lines.product_id) AS product_id\nFROM timestamps t\n"
+               "LEFT JOIN baskets ON baskets.t > t.timestamp AND baskets.t <= t.timestamp + INTERVAL '{timedelta}'\n"
+               "LEFT JOIN lines ON lines.basket_id = baskets.basket_id\n"
+               "WHERE baskets.customer_id IS NOT NULL AND lines.product_id IS NOT NULL\n"
+               "GROUP BY t.timestamp, baskets.customer_id",
+    }
+    (root / "tasks" / "customer-product" / "manifest.yaml").write_text(yaml.safe_dump(task))
+
+
+def test_multi_hop_task_uses_past_labels_as_events(tmp_path):
+    src = tmp_path / "baskets"
+    _write_baskets(src)
+    dest = converter.convert(src, tmp_path / "out", name="b")
+    task = relbench.load_dataset(str(src)).load_task("customer-product")
+    _assert_labels_equal(dest, "b", task)
+    inter = _read(dest / "b.inter")
+    train, valid = _read(dest / "b.train.label"), _read(dest / "b.valid.label")
+    assert len(inter) == len(train) + len(valid)
+    # Stamped at the end of their window: never after the test timestamp.
+    assert inter["timestamp:float"].max() == pd.Timestamp("2020-10-31").timestamp()
+    assert set(_read(dest / "b.edge")["relation:token"]) == {"baskets.customer_id", "lines.basket_id", "lines.product_id"}

@@ -14,7 +14,7 @@ from recbole.trainer import Trainer
 from recbole.utils import get_model, get_trainer, init_seed
 
 from recbole_ctx.bench.eval import write_gowalla
-from recbole_ctx.trainer.fast_eval import with_fast_eval
+from recbole_ctx.trainer.fast_eval import merged_sampled_batches, with_fast_eval
 
 TOPK = [5, 10, 20, 50]
 METRICS = ["Recall", "NDCG", "Hit", "MAP", "MRR", "Precision"]
@@ -120,6 +120,27 @@ def test_trainer_with_its_own_evaluation_keeps_it():
     assert with_fast_eval(Trainer)._fast_eval_allowed is True
     assert issubclass(with_fast_eval(Custom), Custom)
     assert with_fast_eval(with_fast_eval(Trainer)) is with_fast_eval(Trainer)
+
+
+def test_merged_sampled_batches_shift_user_slots():
+    from recbole.data.interaction import Interaction
+
+    def batch(n_pos: list[int], first_item: int):
+        """RecBole's sampled layout with times=2: each user's rows, then their copies."""
+        row_idx = torch.cat([torch.full((2 * n,), u) for u, n in enumerate(n_pos)])
+        items = torch.arange(first_item, first_item + len(row_idx))
+        positive_u = torch.cat([torch.full((n,), u) for u, n in enumerate(n_pos)])
+        return Interaction({"item_id": items}), row_idx, positive_u, items[:len(positive_u)]
+
+    batches = [batch([1, 2], 0), batch([1], 10), batch([3], 20)]
+    merged = list(merged_sampled_batches(iter(batches), max_users=3))
+    assert len(merged) == 2  # 2 + 1 users fit in 3; the third batch starts a new merge
+    interaction, row_idx, positive_u, positive_i = merged[0]
+    assert row_idx.tolist() == [0, 0, 1, 1, 1, 1, 2, 2]
+    assert positive_u.tolist() == [0, 1, 1, 2]
+    assert interaction["item_id"].tolist() == list(range(6)) + [10, 11]
+    assert positive_i.tolist() == [0, 1, 2, 10]
+    assert merged[1][1].tolist() == [0] * 6
 
 
 def test_load_best_model_restores_the_checkpoint(tmp_path):
