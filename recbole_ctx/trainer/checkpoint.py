@@ -1,0 +1,18 @@
+"""Loading a trainer's best checkpoint the safe way (``weights_only=True``)."""
+from __future__ import annotations
+
+from typing import Any
+
+from recbole_ctx.compat import load_checkpoint
+
+
+def load_best_model(trainer: Any, model_file: str | None = None) -> None:
+    """RecBole's ``load_best_model`` step of ``Trainer.evaluate``, with a weights-only load.
+
+    Reads ``model_file`` or the trainer's ``saved_model_file`` into ``trainer.model``.
+    """
+    checkpoint_file = model_file or trainer.saved_model_file
+    checkpoint = load_checkpoint(checkpoint_file, map_location=trainer.device)
+    trainer.model.load_state_dict(checkpoint["state_dict"])
+    trainer.model.load_other_parameter(checkpoint.get("other_parameter"))
+    trainer.logger.info(f"Loading model structure and parameters from {checkpoint_file}")
