@@ -38,10 +38,10 @@ from recbole.utils import EvaluatorType
 from torch import Tensor
 from tqdm import tqdm
 
-from recbole_ctx.compat import load_checkpoint
 from recbole_ctx.evaluator.csr import ItemCSR
 from recbole_ctx.evaluator.fullsort import DEFAULT_BLOCK_BYTES, RankedRows, block_rows, fullsort_topk
 from recbole_ctx.evaluator.sampled import candidate_scores, sampled_topk, source_rows
+from recbole_ctx.trainer import checkpoint
 
 # Trainer hooks whose override means a plugin evaluates differently from RecBole's loop.
 _EVAL_HOOKS = ("evaluate", "_full_sort_batch_eval", "_neg_sample_batch_eval")
@@ -140,7 +140,7 @@ class FastEvalMixin:
         if mode is None:
             return super().evaluate(eval_data, load_best_model, model_file, show_progress)
         if load_best_model:
-            self._load_eval_checkpoint(model_file)
+            checkpoint.load_best_model(self, model_file)
         self.model.eval()
         rank = self._rank_full_sort if mode == "full" else self._rank_sampled
         rows = rank(eval_data, show_progress)
@@ -169,14 +169,6 @@ class FastEvalMixin:
             sampled = args["distribution"] != "none" and args["sample_num"] != "none"
             return "sampled" if sampled and not args.get("dynamic", False) else None
         return None
-
-    def _load_eval_checkpoint(self, model_file: str | None) -> None:
-        """RecBole's ``load_best_model`` step, reading the checkpoint with ``weights_only``."""
-        checkpoint_file = model_file or self.saved_model_file
-        checkpoint = load_checkpoint(checkpoint_file, map_location=self.device)
-        self.model.load_state_dict(checkpoint["state_dict"])
-        self.model.load_other_parameter(checkpoint.get("other_parameter"))
-        self.logger.info(f"Loading model structure and parameters from {checkpoint_file}")
 
     def _block_size(self, n_items: int) -> int:
         budget = self.config["eval_block_bytes"] if "eval_block_bytes" in self.config else None
