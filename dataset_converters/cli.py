@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--valid-ratio", type=float, default=0.1, help="share of each user's train held out (default 0.1)")
     group.add_argument("--seed", type=int, default=2020)
     group = parser.add_argument_group("sessions")
+    group.add_argument("--valid-sessions", type=float, default=0.0,
+                       help="hold out this fraction of training sessions as validation (default 0: valid = test, as SR-GNN)")
     group.add_argument("--kind", choices=("auto", "diginetica", "yoochoose", "pickle"), default="auto")
     group.add_argument("--max-len", type=int, default=50, help="items kept per input list (most recent)")
     group.add_argument("--fraction", type=int, default=1, choices=(1, 4, 64), help="Yoochoose: keep the latest 1/N of training")
@@ -54,7 +56,8 @@ def run(args: argparse.Namespace) -> None:
     else:
         from . import sessions
 
-        sessions.convert(args.src, args.out, name=args.name, kind=args.kind, max_len=args.max_len, fraction=args.fraction)
+        sessions.convert(args.src, args.out, name=args.name, kind=args.kind, max_len=args.max_len, fraction=args.fraction,
+                         valid_sessions=args.valid_sessions, seed=args.seed)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,8 @@ list keeps the ``max_len`` most recent items, oldest first) and ``<name>.yaml``.
 Training sessions are prefix-augmented as SR-GNN does (``seq[:-k] -> seq[-k]``), so the
 example counts are the papers' (Diginetica: 719,470 train / 60,858 test, 43,097 items).
 Like SR-GNN, which reports the best test score over epochs, the validation file is the
-test file.
+test file by default; ``valid_sessions`` holds out a seeded fraction of the training
+sessions instead (then the best-validation epoch's test score is an honest number).
 """
 from __future__ import annotations
 
@@ -56,13 +57,23 @@ class Examples:
         """The rows of the atomic file, columns as in :data:`FIELDS`."""
         return pd.DataFrame({"session_id": self.session.to_numpy(), "item_id_list": self.item_list.to_numpy(), "item_id": self.target})
 
+    def select(self, rows: np.ndarray) -> "Examples":
+        """The examples where the bool mask ``rows`` [E] is set."""
+        item_list = self.item_list[rows]
+        listed = np.array(" ".join(item_list).split(), dtype=np.int64)
+        return Examples(self.session[rows], item_list, self.target[rows], np.union1d(listed, self.target[rows]))
+
     def tail(self, n: int) -> "Examples":
         """The last ``n`` examples (SR-GNN's most recent training fraction)."""
-        cut = len(self.target) - n
-        rest = Examples(self.session.iloc[cut:], self.item_list.iloc[cut:], self.target[cut:], self.items)
-        listed = np.array(" ".join(rest.item_list).split(), dtype=np.int64)
-        rest.items = np.union1d(listed, rest.target)
-        return rest
+        return self.select(np.arange(len(self.target)) >= len(self.target) - n)
+
+    def hold_out_sessions(self, fraction: float, seed: int) -> tuple["Examples", "Examples"]:
+        """(rest, held out): a seeded ``fraction`` of the sessions, with all their prefixes."""
+        sessions = self.session.unique()
+        rng = np.random.default_rng(seed)
+        chosen = rng.choice(sessions, size=int(round(fraction * len(sessions))), replace=False)
+        held = self.session.isin(chosen).to_numpy()
+        return self.select(~held), self.select(held)
 
 
 def augmented(values: np.ndarray, offsets: np.ndarray, session_ids: np.ndarray, max_len: int) -> Examples:
@@ -159,13 +170,18 @@ def detect(src: Path) -> tuple[str, Path]:
     raise ConversionError(src, "found neither test.txt (pickles), *train-item-views.csv nor yoochoose-clicks.dat")
 
 
-def write_dataset(dest: Path, train: Examples, test: Examples, max_len: int, provenance: dict) -> None:
-    """Write the split files and the yaml of dataset ``dest.name`` atomically."""
+def write_dataset(dest: Path, train: Examples, valid: Examples | None, test: Examples, max_len: int,
+                  provenance: dict) -> None:
+    """Write the split files and the yaml of dataset ``dest.name`` atomically
+    (``valid=None``: the validation file is the test file, as in SR-GNN)."""
     name = dest.name
     with staged_output(dest) as tmp:
         write_atomic(train.frame(), tmp / f"{name}.train.inter", FIELDS)
         write_atomic(test.frame(), tmp / f"{name}.test.inter", FIELDS)
-        shutil.copyfile(tmp / f"{name}.test.inter", tmp / f"{name}.valid.inter")
+        if valid is None:
+            shutil.copyfile(tmp / f"{name}.test.inter", tmp / f"{name}.valid.inter")
+        else:
+            write_atomic(valid.frame(), tmp / f"{name}.valid.inter", FIELDS)
         write_yaml(
             {
                 "USER_ID_FIELD": "session_id",
@@ -190,8 +206,17 @@ def convert(
     kind: Kind = "auto",
     max_len: int = 50,
     fraction: int = 1,
+    valid_sessions: float = 0.0,
+    seed: int = 2020,
 ) -> Path:
-    """Convert a session source into ``<out>/<name>/``; return that folder."""
+    """Convert a session source into ``<out>/<name>/``; return that folder.
+
+    ``valid_sessions`` > 0 holds out that seeded fraction of training sessions (all
+    their prefix examples) as the validation file, so model selection never sees the
+    test set; 0 keeps SR-GNN's setting (validation file = test file).
+    """
+    if not 0.0 <= valid_sessions < 1.0:
+        raise ConversionError(Path(src), f"valid_sessions must be in [0, 1), got {valid_sessions}")
     src = Path(src)
     detected, path = detect(src) if kind == "auto" else (kind, src)
     if fraction != 1 and detected != "yoochoose":
@@ -203,8 +228,12 @@ def convert(
             train, test = from_pickles(path, max_len)
         else:
             train, test = from_raw(path, detected, max_len, fraction)
+        valid = None
+        if valid_sessions > 0:
+            train, valid = train.hold_out_sessions(valid_sessions, seed)
         steps.update()
-        write_dataset(dest, train, test, max_len, {"source": detected, "fraction": fraction})
+        write_dataset(dest, train, valid, test, max_len,
+                      {"source": detected, "fraction": fraction, "valid_sessions": valid_sessions})
         steps.update()
     items = np.union1d(train.items, test.items).size
     logger.info("sessions %s: %d train / %d test examples, %d items", dest.name, len(train.target), len(test.target), items)

@@ -195,3 +195,17 @@ def test_gru4rec_trains_on_output(shared_data, tmp_path, recbole_train):
     dataset, splits, result = recbole_train("GRU4Rec", tmp_path, "digi", config)
     assert [len(s.dataset) for s in splits] == [1205, 99, 99]
     assert 0.0 <= result["mrr@10"] <= 1.0
+
+
+def test_valid_sessions_hold_out_whole_sessions_from_train(shared_data, tmp_path):
+    src = shared_data / "diginetica-raw-sample" / "sample_train-item-views.csv"
+    full = _read(sessions.convert(src, tmp_path / "a", name="d") / "d.train.inter")
+    dest = sessions.convert(src, tmp_path / "b", name="d", valid_sessions=0.2, seed=1)
+    train, valid, test = (_read(dest / f"d.{s}.inter") for s in ("train", "valid", "test"))
+    assert len(train) + len(valid) == len(full)
+    assert set(train["session_id:token"]).isdisjoint(valid["session_id:token"])
+    n_sessions = full["session_id:token"].nunique()
+    assert valid["session_id:token"].nunique() == round(0.2 * n_sessions)
+    assert not valid.equals(test)
+    again = sessions.convert(src, tmp_path / "c", name="d", valid_sessions=0.2, seed=1)
+    assert _read(again / "d.valid.inter").equals(valid)
