@@ -7,7 +7,7 @@ from recbole.data.interaction import Interaction
 from recbole_ctx.data.temporal_graph import TemporalGraph
 from recbole_ctx.model.contextgnn import ContextGNN
 from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
-from subgraph_fixtures import tiny_setup, user_batch
+from support.subgraph import tiny_setup, user_batch
 
 USERS = [1, 2, 3, 4]  # RecBole internal ids; 0 is padding
 

@@ -5,7 +5,7 @@ import torch
 from recbole.data.interaction import Interaction
 
 from recbole_ctx.model.nbfnet import add_seed_indicator
-from subgraph_fixtures import tiny_setup, user_batch
+from support.subgraph import tiny_setup, user_batch
 
 USERS = [1, 2, 3, 4]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from recbole.data.interaction import Interaction
 
-from subgraph_fixtures import tiny_setup, user_batch
+from support.subgraph import tiny_setup, user_batch
 
 USERS = [1, 2, 3, 4]
 

@@ -1,17 +1,13 @@
 """SubgraphTrainer: static examples, RecBole fit + full-sort evaluation, temporal loaders."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import torch
 
 from recbole_ctx.data.temporal_dataset import TemporalExamples
 from recbole_ctx.trainer.subgraph_trainer import StaticSeedBatches, SubgraphTrainer, temporal_seed_batches
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "model"))
-from subgraph_fixtures import tiny_setup  # noqa: E402
+from support.subgraph import tiny_setup
 
 
 def test_static_examples_cover_each_user_once_with_a_share_of_its_items():
