@@ -193,4 +193,8 @@ def apply() -> None:
     # trainer.py:235 builds torch.cuda.amp.GradScaler, deprecated since torch 2.4 but
     # equivalent; one warning per epoch is noise, not news.
     warnings.filterwarnings("ignore", message=r"`torch.cuda.amp.GradScaler", category=FutureWarning)
+    # pandas 2.x deprecation notices about RecBole's chained fillna / Series.agg(len)
+    # (dataset.py:501, :1217, sequential_dataset.py:165): correct on the pinned
+    # pandas<3, and the reason for that pin.
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"recbole\.data\.dataset")
     _applied = True

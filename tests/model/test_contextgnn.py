@@ -7,7 +7,7 @@ from recbole.data.interaction import Interaction
 from recbole_ctx.data.temporal_graph import TemporalGraph
 from recbole_ctx.model.contextgnn import ContextGNN
 from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
-from support.subgraph import tiny_setup, user_batch
+from support.subgraph import tiny_setup, train_losses, user_batch
 
 USERS = [1, 2, 3, 4]  # RecBole internal ids; 0 is padding
 
@@ -143,12 +143,5 @@ def test_save_and_reload_give_the_same_scores(tmp_path):
 def test_training_steps_reduce_the_loss_on_cpu(tmp_path):
     _, net, *_ = tiny_setup(tmp_path, "ContextGNN")
     batch = user_batch(net, USERS, hide_targets=False)
-    opt = torch.optim.Adam(net.parameters(), lr=0.01)
-    losses = []
-    for _ in range(15):
-        opt.zero_grad()
-        loss = net.calculate_loss(batch)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
+    losses = train_losses(net, batch)
     assert losses[-1] < 0.7 * losses[0]

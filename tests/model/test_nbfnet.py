@@ -5,7 +5,7 @@ import torch
 from recbole.data.interaction import Interaction
 
 from recbole_ctx.model.nbfnet import add_seed_indicator
-from support.subgraph import tiny_setup, user_batch
+from support.subgraph import tiny_setup, train_losses, user_batch
 
 USERS = [1, 2, 3, 4]
 
@@ -51,14 +51,7 @@ def test_training_steps_reduce_the_loss_on_cpu(tmp_path):
     # Targets left visible (temporal-style batch) so that positives exist inside the subgraphs.
     _, net, *_ = tiny_setup(tmp_path, "NBFNet")
     batch = user_batch(net, USERS, hide_targets=False)
-    opt = torch.optim.Adam(net.parameters(), lr=0.01)
-    losses = []
-    for _ in range(15):
-        opt.zero_grad()
-        loss = net.calculate_loss(batch)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
+    losses = train_losses(net, batch)
     assert losses[-1] < 0.7 * losses[0]
 
 

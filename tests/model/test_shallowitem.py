@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from recbole.data.interaction import Interaction
 
-from support.subgraph import tiny_setup, user_batch
+from support.subgraph import tiny_setup, train_losses, user_batch
 
 USERS = [1, 2, 3, 4]
 
@@ -37,14 +37,7 @@ def test_user_vector_depends_on_embeddings_of_its_subgraph_items_only(tmp_path):
 def test_training_steps_reduce_the_loss_on_cpu(tmp_path):
     _, net, *_ = tiny_setup(tmp_path, "ShallowItem")
     batch = user_batch(net, USERS)
-    opt = torch.optim.Adam(net.parameters(), lr=0.01)
-    losses = []
-    for _ in range(15):
-        opt.zero_grad()
-        loss = net.calculate_loss(batch)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
+    losses = train_losses(net, batch)
     assert losses[-1] < 0.7 * losses[0]
 
 

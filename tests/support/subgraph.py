@@ -61,3 +61,16 @@ def user_batch(net, users: list[int], hide_targets: bool = True, per_user: int =
     ptr = torch.tensor([0] + [len(t) for t in targets]).cumsum(0)
     return SeedBatch(torch.tensor(users), torch.full((len(users),), float("inf"), dtype=torch.float64),
                      ptr, torch.cat(targets), hide_targets)
+
+
+def train_losses(net, batch, steps: int = 15, lr: float = 0.01) -> list[float]:
+    """Loss of each of ``steps`` Adam steps of ``net`` on one fixed ``batch``."""
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = net.calculate_loss(batch)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
