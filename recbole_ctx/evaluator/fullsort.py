@@ -95,15 +95,3 @@ def fullsort_topk(
         return RankedRows(empty, empty[:, :k] if with_items else None)
     return RankedRows(torch.cat(hits).cpu(), torch.cat(items).cpu() if with_items else None)
 
-
-def fullsort_rec_topk(
-    score_fn: ScoreFn,
-    positives: ItemCSR,
-    k: int,
-    history: ItemCSR | None = None,
-    block_size: int = 1024,
-    mask_padding: bool = True,
-    progress: bool = False,
-) -> Tensor:
-    """``fullsort_topk`` returning only the hit matrix: int64 [R, k + 1] on CPU."""
-    return fullsort_topk(score_fn, positives, k, history, block_size, mask_padding, False, progress).rec_topk

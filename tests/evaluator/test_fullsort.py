@@ -6,7 +6,7 @@ import torch
 from topk_reference import recbole_rec_topk
 
 from recbole_ctx.evaluator.csr import ItemCSR
-from recbole_ctx.evaluator.fullsort import block_rows, fullsort_rec_topk, fullsort_topk
+from recbole_ctx.evaluator.fullsort import block_rows, fullsort_topk
 
 
 def _random_sets(n_rows: int, n_items: int, max_len: int, gen: torch.Generator) -> list[torch.Tensor]:
@@ -37,8 +37,8 @@ def test_blocks_equal_whole_matrix(block_size, tied):
         scores = torch.randn(n_rows, n_items, generator=gen)
     positives = _random_sets(n_rows, n_items, 6, gen)
     history = _random_sets(n_rows, n_items, 12, gen)
-    got = fullsort_rec_topk(lambda s, e: scores[s:e].clone(), ItemCSR.from_tensor_list(positives), k,
-                            ItemCSR.from_tensor_list(history), block_size=block_size)
+    got = fullsort_topk(lambda s, e: scores[s:e].clone(), ItemCSR.from_tensor_list(positives), k,
+                            ItemCSR.from_tensor_list(history), block_size=block_size).rec_topk
     assert got.shape == (n_rows, k + 1)
     assert torch.equal(got, _reference(scores, positives, history, k))
 
@@ -48,11 +48,11 @@ def test_no_history_mask_and_no_padding_mask():
     scores = torch.randn(9, 30, generator=gen)
     scores[:, 0] = 100.0  # would be ranked first unless padding is masked
     positives = _random_sets(9, 30, 5, gen)
-    got = fullsort_rec_topk(lambda s, e: scores[s:e].clone(), ItemCSR.from_tensor_list(positives), 5,
-                            history=None, block_size=4, mask_padding=False)
+    got = fullsort_topk(lambda s, e: scores[s:e].clone(), ItemCSR.from_tensor_list(positives), 5,
+                            history=None, block_size=4, mask_padding=False).rec_topk
     assert torch.equal(got, _reference(scores, positives, None, 5, mask_padding=False))
-    masked = fullsort_rec_topk(lambda s, e: scores[s:e].clone(), ItemCSR.from_tensor_list(positives), 5,
-                               block_size=4)
+    masked = fullsort_topk(lambda s, e: scores[s:e].clone(), ItemCSR.from_tensor_list(positives), 5,
+                               block_size=4).rec_topk
     assert torch.equal(masked, _reference(scores, positives, None, 5))
 
 
@@ -68,7 +68,7 @@ def test_ranked_items_and_last_column():
 def test_bad_score_shape_is_refused():
     positives = ItemCSR.one_per_row(torch.tensor([1, 2, 3]))
     with pytest.raises(ValueError, match=r"score_fn\(0, 2\) returned shape \(2, 3\)"):
-        fullsort_rec_topk(lambda s, e: torch.zeros(e - s, 3), positives, 5, block_size=2)
+        fullsort_topk(lambda s, e: torch.zeros(e - s, 3), positives, 5, block_size=2).rec_topk
 
 
 def test_block_rows_fits_budget():
