@@ -11,11 +11,11 @@ from typing import Callable
 import torch
 from recbole.data.interaction import Interaction
 from torch import Tensor
-from tqdm import tqdm
 
 from recbole_ctx.data.protocol import TemporalProtocol
-from recbole_ctx.data.temporal_dataset import targets_csr
-from recbole_ctx.evaluator.topk import evaluate_rec_topk, rec_topk
+from recbole_ctx.evaluator.csr import ItemCSR
+from recbole_ctx.evaluator.fullsort import fullsort_topk
+from recbole_ctx.evaluator.topk import evaluate_rec_topk
 
 PROTOCOL_METRICS = ("Recall", "NDCG", "Hit", "MAP", "MRR")
 
@@ -35,28 +35,32 @@ def evaluate_temporal(score_fn: Callable[[Interaction], Tensor], loader, config,
                       device: torch.device | str | None = None, show_progress: bool = False) -> OrderedDict:
     """RecBole metrics of ``score_fn`` over every (user, T) row of ``loader``.
 
+    Ranks block by block with the shared full-sort path
+    (:func:`recbole_ctx.evaluator.fullsort.fullsort_topk`, no history mask), one block
+    per ``eval_batch_size`` rows of the loader's examples.
+
     Args:
         score_fn: maps a batch (``Interaction`` with the user field and ``seed_time``)
             to float scores [B, n_items] (or [B * n_items], as RecBole's
             ``full_sort_predict`` returns them), higher is better.
         loader: a :class:`TemporalExampleLoader` of the split.
         config: RecBole config (``metrics``, ``topk``, ``metric_decimal_place``).
-        device: where batches go before ``score_fn`` (default: left where they are).
+        device: the scoring device: batches go there before ``score_fn`` (default: CPU).
 
     Returns:
         RecBole's metric dict, e.g. ``{"recall@10": ..., "map@10": ...}``.
     """
     k = max(config["topk"]) if not isinstance(config["topk"], int) else config["topk"]
-    rows = []
-    batches = tqdm(loader, desc="evaluate", disable=not show_progress)
+    examples, uid_field = loader.examples, loader._dataset.uid_field
+    positives = ItemCSR.from_lengths(examples.target_ptr.diff(), examples.target_item).to(device or "cpu")
+
+    def score_rows(start: int, end: int) -> Tensor:
+        batch = examples.interaction(torch.arange(start, end), uid_field)
+        if device is not None:
+            batch = batch.to(device)
+        return score_fn(batch).view(end - start, -1)
+
     with torch.no_grad():
-        for batch in batches:
-            if device is not None:
-                batch = batch.to(device)
-            num_rows = batch[loader._dataset.uid_field].numel()
-            scores = score_fn(batch).view(num_rows, -1).clone()
-            scores[:, 0] = -torch.inf  # [PAD] is never an item
-            ptr, items = targets_csr(batch)
-            pos_rows = torch.repeat_interleave(torch.arange(num_rows, device=ptr.device), ptr[1:] - ptr[:-1])
-            rows.append(rec_topk(scores, pos_rows.to(scores.device), items.to(scores.device), k).cpu())
-    return evaluate_rec_topk(config, torch.cat(rows))
+        ranked = fullsort_topk(score_rows, positives, k, history=None, block_size=loader.step,
+                               mask_padding=True, progress=show_progress)
+    return evaluate_rec_topk(config, ranked.rec_topk)

@@ -40,21 +40,6 @@ def topk_hits(scores: Tensor, pos_rows: Tensor, pos_items: Tensor, k: int) -> tu
     return torch.cat((hits, n_pos), dim=1), topk_idx
 
 
-def rec_topk(scores: Tensor, pos_rows: Tensor, pos_items: Tensor, k: int) -> Tensor:
-    """Hit matrix of one block of rows.
-
-    Args:
-        scores: float [B, n_items], higher is better (masked items at -inf).
-        pos_rows: int64 [P], row in [0, B) of each positive.
-        pos_items: int64 [P], item id of each positive.
-        k: largest cut-off asked for.
-
-    Returns:
-        int [B, k + 1] on ``scores.device`` (RecBole's ``rec.topk`` layout).
-    """
-    return topk_hits(scores, pos_rows, pos_items, k)[0]
-
-
 def evaluate_rec_topk(config, rec_topk_rows: Tensor) -> OrderedDict:
     """RecBole's metrics (``config['metrics']`` at ``config['topk']``) over all rows."""
     from recbole.evaluator import Evaluator

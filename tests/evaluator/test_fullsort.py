@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from topk_reference import recbole_rec_topk
+from support.topk_reference import recbole_rec_topk
 
 from recbole_ctx.evaluator.csr import ItemCSR
 from recbole_ctx.evaluator.fullsort import block_rows, fullsort_topk
