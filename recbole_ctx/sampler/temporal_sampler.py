@@ -36,6 +36,10 @@ from recbole_ctx.data.temporal_graph import EdgeType, TemporalGraph, reverse_edg
 from recbole_ctx.sampler.subgraph import SampledSubgraph
 
 STRATEGIES = ("uniform", "last")
+# Bisection on frontiers of at least _COMPACT_MIN_ROWS rows drops finished rows every
+# _BISECT_ROUND halvings; below that the extra ops cost more than they save.
+_COMPACT_MIN_ROWS = 16384
+_BISECT_ROUND = 4
 
 
 class TemporalNeighborSampler:
@@ -193,20 +197,34 @@ class TemporalNeighborSampler:
         """First position in ``[start, end)`` whose time is > ``time_limit``.
 
         Branch-free bisection vectorised over rows: the answer stays in
-        ``[base, base + n]`` while ``n`` halves.
+        ``[base, base + n]`` while ``n`` halves.  Row lengths are heavy-tailed (a few
+        hubs, many short rows), so on large frontiers the rows whose search is over
+        are dropped every ``_BISECT_ROUND`` halvings instead of riding along to the
+        longest row's last step.
         """
         time = self.graph.time[et]
         last = time.numel() - 1
-        base, n = start, end - start
-        # As many halvings as the longest row of this frontier needs (one sync).
-        steps = int(n.max()).bit_length() if n.numel() else 0
-        for _ in range(steps):
-            half = n >> 1
-            visible = _take(time, (base + half).clamp(max=last)) <= time_limit
-            base = base + visible * half
-            n = n - half
-        visible = _take(time, base.clamp(max=last)) <= time_limit
-        return base + ((n > 0) & visible).long()
+        rows = None  # frontier rows still searched (None: all of them)
+        base, n, limit = start.clone(), end - start, time_limit
+        result = base
+        while n.numel():
+            # As many halvings as the longest remaining row needs (one sync per round).
+            steps = int(n.max()).bit_length()
+            compact = n.numel() >= _COMPACT_MIN_ROWS and steps > _BISECT_ROUND
+            _bisect(time, base, n, limit, _BISECT_ROUND if compact else steps)
+            done = n <= 1 if compact else None
+            if done is None or bool(done.all()):
+                final = base + ((n > 0) & (_take(time, base.clamp(max=last)) <= limit))
+                return final if rows is None else result.index_copy_(0, rows, final)
+            finished = done.nonzero().squeeze(1)
+            if finished.numel():
+                fb, fn = _take(base, finished), _take(n, finished)
+                final = fb + ((fn > 0) & (_take(time, fb.clamp(max=last)) <= _take(limit, finished)))
+                result.index_copy_(0, finished if rows is None else _take(rows, finished), final)
+                active = (~done).nonzero().squeeze(1)
+                rows = active if rows is None else _take(rows, active)
+                base, n, limit = _take(base, active), _take(n, active), _take(limit, active)
+        return result
 
     def _assemble(self, state: "_NodeState", edges: dict[EdgeType, list[tuple[Tensor, Tensor, Tensor]]],
                   seed_type: str, seed_time: Tensor, device: torch.device) -> SampledSubgraph:
@@ -238,7 +256,9 @@ class _NodeState:
         batch = max(seed_nodes.numel(), 1)
         self.key_dtype = {t: torch.int32 if batch * n < 2**31 else torch.int64 for t, n in num_nodes.items()}
         self.keys = {t: torch.empty(0, dtype=self.key_dtype[t], device=device) for t in num_nodes}
-        self.chunks: dict[str, list[tuple[Tensor, Tensor, Tensor]]] = {t: [] for t in num_nodes}
+        # per node type: (gid, seed) of each batch of new nodes, and the hop of each batch
+        self.chunks: dict[str, list[tuple[Tensor, Tensor]]] = {t: [] for t in num_nodes}
+        self.chunk_hops: dict[str, list[int]] = {t: [] for t in num_nodes}
         seed = torch.arange(seed_nodes.numel(), device=device)
         seed_keys = (seed * num_nodes[seed_type] + seed_nodes).to(self.key_dtype[seed_type])
         self.frontier = {seed_type: self._append(seed_type, seed_keys, hop=0)}
@@ -251,7 +271,8 @@ class _NodeState:
         seed = torch.div(new_keys, n, rounding_mode="floor")
         gid = (new_keys - seed * n).long()
         seed = seed.long()
-        self.chunks[node_type].append((gid, seed, torch.full_like(gid, hop)))
+        self.chunks[node_type].append((gid, seed))
+        self.chunk_hops[node_type].append(hop)
         self.keys[node_type] = torch.cat([self.keys[node_type], new_keys])
         return gid, seed, local
 
@@ -288,12 +309,36 @@ class _NodeState:
         if not chunks:
             empty = torch.empty(0, dtype=torch.long, device=self.device)
             return empty, empty.clone(), empty.clone()
-        return tuple(torch.cat([c[i] for c in chunks]) for i in range(3))
+        sizes = torch.tensor([c[0].numel() for c in chunks], device=self.device)
+        hop = torch.repeat_interleave(torch.tensor(self.chunk_hops[node_type], device=self.device), sizes)
+        if len(chunks) == 1:
+            return chunks[0][0], chunks[0][1], hop
+        return torch.cat([c[0] for c in chunks]), torch.cat([c[1] for c in chunks]), hop
 
 
 def _take(values: Tensor, index: Tensor) -> Tensor:
     """``values[index]`` for 1-D tensors; ``index_select`` is several times faster on CPU."""
     return values.index_select(0, index)
+
+
+def _bisect(time: Tensor, base: Tensor, n: Tensor, limit: Tensor, steps: int) -> None:
+    """``steps`` halvings of the windows ``[base, base + n]`` towards the last event
+    with ``time <= limit``, in place on ``base`` and ``n`` (int64 [R]).
+
+    Writes into buffers allocated once: on large frontiers fresh temporaries per step
+    cost more in page faults than the arithmetic.
+    """
+    last = time.numel() - 1
+    half, probe = torch.empty_like(n), torch.empty_like(n)
+    probed = torch.empty(n.shape, dtype=time.dtype, device=n.device)
+    visible = torch.empty(n.shape, dtype=torch.bool, device=n.device)
+    for _ in range(steps):
+        torch.bitwise_right_shift(n, 1, out=half)
+        n.sub_(half)
+        torch.add(base, half, out=probe).clamp_(max=last)
+        torch.index_select(time, 0, probe, out=probed)
+        torch.le(probed, limit, out=visible)
+        base.add_(half.mul_(visible))
 
 
 def _ranges(base: Tensor, take: Tensor) -> tuple[Tensor, Tensor]:
