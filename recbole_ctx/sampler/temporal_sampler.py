@@ -188,9 +188,9 @@ class TemporalNeighborSampler:
         over_rows = over.nonzero().squeeze(1)
         if over_rows.numel() == 0:
             return pos, row
-        picks = _floyd_sample(_take(count, over_rows), fanout, generator)  # [R', fanout]
-        drawn = (_take(start, over_rows).unsqueeze(1) + picks).view(-1)
-        drawn_row = over_rows.unsqueeze(1).expand(-1, fanout).reshape(-1)
+        picks = _floyd_sample(_take(count, over_rows), fanout, generator)  # [fanout, R']
+        drawn = (_take(start, over_rows).unsqueeze(0) + picks).view(-1)
+        drawn_row = over_rows.unsqueeze(0).expand(fanout, -1).reshape(-1)
         return torch.cat([pos, drawn]), torch.cat([row, drawn_row])
 
     def _visible_end(self, et: EdgeType, start: Tensor, end: Tensor, time_limit: Tensor) -> Tensor:
@@ -354,16 +354,14 @@ def _floyd_sample(count: Tensor, k: int, generator: torch.Generator | None) -> T
 
     Step ``i`` draws from ``[0, count - k + i]`` and takes ``count - k + i`` itself on a
     collision.  All draws are made at once; only the collision check loops over ``k``.
-    int64 [R, k].
+    int64 [k, R]: step-major, so each step reads and writes contiguous memory.
     """
-    steps = torch.arange(k, device=count.device)
-    top = (count - k).unsqueeze(1) + steps  # [R, k] inclusive upper bound of each draw
-    u = torch.rand(count.numel(), k, dtype=torch.float64, device=count.device, generator=generator)
-    draw = torch.minimum((u * (top + 1)).long(), top)
-    picks = draw.clone()
+    top = (count - k).unsqueeze(0) + torch.arange(k, device=count.device).unsqueeze(1)  # inclusive bounds
+    picks = torch.rand(top.shape, dtype=torch.float64, device=count.device, generator=generator)
+    picks = torch.minimum(picks.mul_(top + 1).long(), top)
     for i in range(1, k):
-        taken = (picks[:, :i] == draw[:, i:i + 1]).any(dim=1)
-        picks[:, i] = torch.where(taken, top[:, i], draw[:, i])
+        taken = (picks[:i] == picks[i]).any(dim=0)
+        torch.where(taken, top[i], picks[i], out=picks[i])
     return picks
 
 
