@@ -16,11 +16,11 @@ timestamp = Unix seconds of the 2015 day, UTC), ``<name>.item`` (raw log only:
 the test target of each test user) and ``<name>.yaml``.
 
 Next-item test split (ContextGNN Table 4: the last purchase of each test user, ranked
-against 99 sampled negatives = RecBole ``mode: uni100``).  We do not write benchmark
-files: RecBole's sequential benchmark form is pre-augmented (one row per prefix), far too
-large for IJCAI.  Instead each test target is the *last* event of its user in ``.inter``,
-so RecBole's leave-one-out ordering (``split: {LS: valid_and_test}, order: TO``) makes it
-the test item:
+against 99 sampled negatives = RecBole ``mode: uni99``, 100 candidates). We do not write
+benchmark files: RecBole's sequential benchmark form is pre-augmented (one row per
+prefix), far too large for IJCAI. Instead each test target is the *last* event of its
+user in ``.inter``, so RecBole's leave-one-out ordering (``split: {LS: valid_and_test},
+order: TO``) makes it the test item:
 
 - pickles: the ``tst_int`` item becomes a ``buy`` one day after the last training day
   (TGT holds it out of ``trn_buy``; the pickles carry no date for it);
@@ -173,7 +173,7 @@ def write_dataset(
                 "ITEM_ID_FIELD": "item_id",
                 "TIME_FIELD": "timestamp",
                 "load_col": load_col,
-                "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "group_by": "user", "mode": "uni100"},
+                "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "group_by": "user", "mode": "uni99"},
                 "behaviors": [b for b in BEHAVIORS if b not in missing],
                 "missing_behaviors": missing,
                 "converter": {"format": "ijcai", "source": "raw" if features is not None else "tgt-pickles"},

@@ -26,7 +26,7 @@ from recbole_ctx.data.temporal_dataset import SEED_TIME_FIELD
 from recbole_ctx.data.temporal_graph import TemporalGraph
 from recbole_ctx.model.backbone import HeteroSubgraphGNN
 from recbole_ctx.model.layers.class_set import build_class_set
-from recbole_ctx.model.layers.negatives import subgraph_negatives
+from recbole_ctx.model.layers.negatives import SubgraphNegatives, subgraph_negatives, widen_pool
 from recbole_ctx.model.layers.node_encoder import feature_columns_from_dataset
 from recbole_ctx.sampler.subgraph import SampledSubgraph
 from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
@@ -232,20 +232,32 @@ class SubgraphRecommender(GeneralRecommender):
         scores = self.class_logits(sub, h, torch.arange(self.n_items, device=user.device))
         return scores[inverse, item]
 
-    def sample_subgraph_negatives(self, interaction, exclude_row: Tensor, exclude_item: Tensor,
-                                  num: int = 99, generator: torch.Generator | None = None) -> Tensor:
-        """The reference's negatives for next-item evaluation (``subgraph``, not ``uni100``).
+    def predict_with_subgraph_negatives(self, interaction, exclude_row: Tensor, exclude_item: Tensor,
+                                        num: int, generator: torch.Generator | None = None,
+                                        pool_rows: int = 1) -> tuple[Tensor, SubgraphNegatives]:
+        """Full-sort scores and ``eval_neg_sampler: subgraph`` negatives from one sampled subgraph.
+
+        The negatives of each row are drawn from the very subgraph its scores were
+        computed on (rule: :mod:`recbole_ctx.model.layers.negatives`).
 
         Args:
-            interaction: the evaluation rows (user field, optional ``seed_time``), B rows.
-            exclude_row, exclude_item: int64 [X] (row, item) pairs never drawn (each row's
-                target and training items).
+            interaction: B evaluation rows (user field, optional ``seed_time``).
+            exclude_row, exclude_item: int64 [X] (row, item) pairs never drawn (each
+                row's positives and history).
             num: negatives per row.
+            generator: RNG on the model's device.
+            pool_rows: rows whose subgraph items form one shared pool (1: each row its own).
 
         Returns:
-            int64 [B, num] items drawn from the subgraphs sampled for these rows.
+            (float32 [B, n_items] scores as :meth:`full_sort_predict`, negatives int64 [B, num]
+            with the per-row count drawn from the subgraph).
         """
         user = interaction[self.USER_ID]
         sub = self.sample(user, self._seed_times(interaction))
-        return subgraph_negatives(sub.node["item"], exclude_row.to(user.device), exclude_item.to(user.device),
-                                  user.numel(), self.n_items, num, generator)
+        scores = self.class_logits(sub, self.encode(sub), torch.arange(self.n_items, device=user.device))
+        no_items = user[:0]
+        pool = widen_pool(sub.batch.get("item", no_items), sub.node.get("item", no_items), user.numel(),
+                          self.n_items, pool_rows)
+        negatives = subgraph_negatives(*pool, exclude_row.to(user.device), exclude_item.to(user.device),
+                                       user.numel(), self.n_items, num, generator)
+        return scores, negatives

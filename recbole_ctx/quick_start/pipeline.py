@@ -43,8 +43,12 @@ def build_trainer(config: Config, model: Any, data: PreparedData) -> Any:
     """The model's trainer (plugin first, then RecBole's rule), with fast evaluation."""
     trainer_cls = get_trainer(config["MODEL_TYPE"], config["model"])
     if is_temporal(config):
+        from recbole_ctx.evaluator.subgraph_negatives import eval_neg_sampler
         from recbole_ctx.trainer.temporal import with_temporal_eval
 
+        if eval_neg_sampler(config) != "uniform":
+            raise ValueError("eval_neg_sampler: subgraph applies to sampled evaluation (eval_args.mode "
+                             "uniN); the temporal protocol ranks every item, so it has no negatives")
         trainer_cls = with_temporal_eval(trainer_cls)
     else:
         from recbole_ctx.trainer.fast_eval import with_fast_eval

@@ -10,7 +10,10 @@ batch in a separate round trip.  The wrapped trainer instead
   hit matrix (``recbole_ctx.evaluator.fullsort``);
 - sampled (``uni100``, ``pop100``, ...): iterates RecBole's own dataloader (same negatives),
   encodes each interaction once and gathers its candidates' scores
-  (``recbole_ctx.evaluator.sampled``).
+  (``recbole_ctx.evaluator.sampled``); with ``eval_neg_sampler: subgraph`` each positive
+  is ranked against negatives from its own sampled subgraph instead
+  (``recbole_ctx.evaluator.subgraph_negatives``).  Sampled passes log which negatives
+  they used (``negatives: <sampler> (N per row...)``).
 
 The hit matrix goes to the trainer's own collector and evaluator, so results are
 RecBole's metrics with RecBole's rounding.  Anything else (value metrics, rank-based
@@ -20,7 +23,9 @@ block as RecBole runs them per batch; one that rewrote the target items would ch
 what is ranked, so it is refused with an error.
 
 Config keys: ``fast_eval`` (bool, default True), ``eval_block_bytes`` (int, default
-``recbole_ctx.evaluator.fullsort.DEFAULT_BLOCK_BYTES``).
+``recbole_ctx.evaluator.fullsort.DEFAULT_BLOCK_BYTES``), ``eval_neg_sampler``
+(``uniform`` default | ``subgraph``) and ``eval_neg_pool_rows`` (see
+``recbole_ctx.evaluator.subgraph_negatives``).
 """
 from __future__ import annotations
 
@@ -41,6 +46,7 @@ from tqdm import tqdm
 from recbole_ctx.evaluator.csr import ItemCSR
 from recbole_ctx.evaluator.fullsort import DEFAULT_BLOCK_BYTES, RankedRows, block_rows, fullsort_topk
 from recbole_ctx.evaluator.sampled import candidate_scores, sampled_topk, source_rows
+from recbole_ctx.evaluator.subgraph_negatives import SubgraphNegativeRanker, check_eval_neg_sampler
 from recbole_ctx.trainer import checkpoint
 
 # Trainer hooks whose override means a plugin evaluates differently from RecBole's loop.
@@ -132,11 +138,24 @@ class FastEvalMixin:
 
     _fast_eval_allowed = False
 
+    def __init__(self, config, model):
+        super().__init__(config, model)
+        # The conditions of ``_fast_eval_mode`` known before any dataloader: checked here so a
+        # ``subgraph`` run that could not honour it fails before training, not after.
+        fast = ((config["fast_eval"] if "fast_eval" in config else True) and self._fast_eval_allowed
+                and config["single_spec"] and config["eval_type"] == EvaluatorType.RANKING
+                and not any(self.eval_collector.register.need(key) for key in _UNSUPPORTED_KEYS))
+        self._neg_sampler = check_eval_neg_sampler(config, model, bool(fast))
+
     @torch.no_grad()
     def evaluate(self, eval_data, load_best_model=True, model_file=None, show_progress=False):
         """RecBole's ``Trainer.evaluate`` contract: OrderedDict metric -> value, or None
         for empty ``eval_data``."""
         mode = self._fast_eval_mode(eval_data) if eval_data else None
+        recbole_negatives = mode != "sampled" and isinstance(eval_data, NegSampleEvalDataLoader)
+        if self._neg_sampler == "subgraph" and recbole_negatives:
+            raise ValueError("eval_neg_sampler: subgraph cannot replace dynamic or labelled "
+                             "evaluation negatives")
         if mode is None:
             return super().evaluate(eval_data, load_best_model, model_file, show_progress)
         if load_best_model:
@@ -209,18 +228,29 @@ class FastEvalMixin:
         iid_field = self.config["ITEM_ID_FIELD"]
         with_items = bool(self.eval_collector.register.need("rec.items"))
         hits, ranked = [], []
+        ranker = None
+        if self._neg_sampler == "subgraph":
+            ranker = SubgraphNegativeRanker(self.model, eval_data, int(self.config["seed"]))
         batches = tqdm(eval_data, total=len(eval_data), desc="sampled eval", disable=not show_progress)
         for interaction, row_idx, positive_u, positive_i in merged_sampled_batches(batches, block_size):
             interaction = interaction.to(self.device)
             row_idx, positive_u, positive_i = (t.to(self.device) for t in (row_idx, positive_u, positive_i))
             sources, source_of = source_rows(row_idx, positive_u, eval_data.times)
-            items = interaction[iid_field]
-            score_rows = functools.partial(self._score_rows, interaction, n_items=n_items)
-            cand = candidate_scores(score_rows, sources, source_of, items, block_size)
-            block_hits, block_items = sampled_topk(cand, row_idx, items, positive_u, positive_i, n_items, k)
+            if ranker is not None:
+                positives = take_rows(interaction, sources)
+                block_hits, block_items = ranker.rank(positives, positive_u, positive_i, k, block_size)
+            else:
+                items = interaction[iid_field]
+                score_rows = functools.partial(self._score_rows, interaction, n_items=n_items)
+                cand = candidate_scores(score_rows, sources, source_of, items, block_size)
+                block_hits, block_items = sampled_topk(cand, row_idx, items, positive_u, positive_i,
+                                                       n_items, k)
             hits.append(block_hits)
             if with_items:
                 ranked.append(block_items)
+        args = eval_data.neg_sample_args
+        uniform = f"negatives: {args['distribution']} ({args['sample_num']} per row, RecBole's sampler)"
+        self.logger.info(ranker.label() if ranker is not None else uniform)
         return RankedRows(torch.cat(hits).cpu(), torch.cat(ranked).cpu() if with_items else None)
 
 

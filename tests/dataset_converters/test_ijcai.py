@@ -27,7 +27,7 @@ def test_tgt_partial_pickles(shared_data, tmp_path):
     inter, label = _read(dest / "ij.inter"), _read(dest / "ij.test.label")
     config = yaml.safe_load((dest / "ij.yaml").read_text())
     assert config["missing_behaviors"] == ["click", "buy", "fav"] and config["behaviors"] == ["cart"]
-    assert config["eval_args"]["mode"] == "uni100"
+    assert config["eval_args"]["mode"] == "uni99"
     assert len(label) == 10_000
     events = inter[~inter.set_index(["user_id:token", "item_id:token", "timestamp:float"]).index.isin(
         label.set_index(["user_id:token", "item_id:token", "timestamp:float"]).index)]
@@ -109,14 +109,14 @@ def test_bad_pickles(tmp_path):
         ijcai.convert(tmp_path, tmp_path / "out")
 
 
-def test_sequential_model_gets_last_purchase_as_uni100_test_target(tmp_path, recbole_train):
+def test_sequential_model_gets_last_purchase_as_uni99_test_target(tmp_path, recbole_train):
     src = tmp_path / "raw"
     src.mkdir()
     _raw_log(src / "user_log_format1.csv")
     dest = ijcai.convert(src, tmp_path / "data", name="ij")
     config = {"train_neg_sample_args": None, "loss_type": "CE", "MAX_ITEM_LIST_LENGTH": 20}
     dataset, splits, result = recbole_train("GRU4Rec", tmp_path / "data", "ij", config)
-    assert splits[2]._sampler is not None  # uni100: negatives are sampled
+    assert splits[2]._sampler is not None  # uni99: negatives are sampled
     test = splits[2].dataset.inter_feat
     users = dataset.id2token("user_id", test["user_id"].numpy())
     items = dataset.id2token("item_id", test["item_id"].numpy())

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import math
 
-import pytest
 import torch
 
 from recbole_ctx.data.temporal_graph import TemporalGraph
 from recbole_ctx.model.backbone import HeteroSubgraphGNN, node_times
 from recbole_ctx.model.layers.class_set import build_class_set
-from recbole_ctx.model.layers.negatives import subgraph_negatives
 from recbole_ctx.model.layers.node_encoder import FeatureColumn
 from recbole_ctx.model.layers.time_encoding import RelativeTimeEncoder
 from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
@@ -73,15 +71,3 @@ def test_class_set_keeps_targets_and_subgraph_items_and_has_size_c():
     assert build_class_set(100, targets, subgraph, 2).numel() == 5
     assert build_class_set(100, targets, subgraph, 10**6).sort().values.equal(torch.arange(100))
 
-
-def test_subgraph_negatives_come_from_the_subgraphs_and_skip_excluded_items():
-    items = torch.tensor([3, 4, 5, 5, 9])
-    neg = subgraph_negatives(items, torch.tensor([0, 0, 1]), torch.tensor([3, 4, 9]), num_rows=2,
-                             num_items=10, num=50, generator=torch.Generator().manual_seed(0))
-    assert neg.shape == (2, 50)
-    assert set(neg[0].tolist()) == {5, 9} and set(neg[1].tolist()) == {3, 4, 5}
-
-
-def test_subgraph_negatives_refuse_a_row_without_candidates():
-    with pytest.raises(ValueError, match="row 1"):
-        subgraph_negatives(torch.tensor([2, 2]), torch.tensor([1]), torch.tensor([2]), 2, 5, 3)

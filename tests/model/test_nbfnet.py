@@ -54,12 +54,3 @@ def test_training_steps_reduce_the_loss_on_cpu(tmp_path):
     losses = train_losses(net, batch)
     assert losses[-1] < 0.7 * losses[0]
 
-
-def test_subgraph_negatives_of_a_model_lie_in_the_rows_subgraphs(tmp_path):
-    _, net, *_ = tiny_setup(tmp_path, "NBFNet")
-    rows = Interaction({"user_id": torch.tensor([1, 2])})
-    target = torch.tensor([0, 1]), torch.tensor([3, 4])
-    neg = net.sample_subgraph_negatives(rows, *target, num=20, generator=torch.Generator().manual_seed(0))
-    sub = net.sample(torch.tensor([1, 2]), torch.full((2,), float("inf"), dtype=torch.float64))
-    assert neg.shape == (2, 20) and set(neg.flatten().tolist()) <= set(sub.node["item"].tolist())
-    assert 3 not in neg[0].tolist() and 4 not in neg[1].tolist()

@@ -1,0 +1,21 @@
+"""The IJCAI suite names the negative sampler of every number it reports."""
+from __future__ import annotations
+
+from recbole_ctx.bench.suite import load_suite
+from recbole_ctx.evaluator.subgraph_negatives import SAMPLERS
+from recbole_ctx.utils.paths import CONFIG_DIR
+
+
+def test_every_model_label_names_its_negative_sampler():
+    suite = load_suite(CONFIG_DIR / "bench" / "sequential-ijcai.yaml")
+    assert suite.protocol["eval_args"]["mode"] == "uni99"  # the paper's 99 negatives per target
+    used = set()
+    for model in suite.models:
+        sampler = model.config.get("eval_neg_sampler", "uniform")
+        pool = model.config.get("eval_neg_pool_rows", 1)
+        expected = f"[{sampler}]" if pool == 1 else f"[{sampler}: pool {pool} rows]"
+        assert sampler in SAMPLERS and model.label.endswith(expected), model.label
+        used.add(sampler)
+    assert used == set(SAMPLERS)
+    for label in suite.reference["ijcai"]:
+        assert label.endswith("]"), label
