@@ -2,13 +2,19 @@
 
 Two modes, both printing tables:
 
-- speed (default): every model trains ``--steps`` batches on the same data loader after
-  one warm-up batch; the table gives seconds per 1,000 steps, the per-epoch time
-  extrapolated from it (labelled so), and the ratio to RecBole's SRGNN measured in the
-  same run. ``--quick`` is a small CPU subset (< 2 minutes).
+- speed (default): every model trains ``--steps`` batches (the same prefetched batches
+  for all, after one warm-up batch), the models taking turns in ``--rounds`` chunks so
+  that load on a shared machine hits them alike. Two tables: each model with the
+  optimizer its own trainer builds (SRGNNFast: SessionTrainer's fused Adam; RecBole's
+  models: RecBole's Adam), and every model with one common optimizer (RecBole's Adam).
+  Columns: wall and process-CPU seconds per 1,000 steps, the per-epoch time
+  extrapolated from them (labelled so), and the ratio to RecBole's SRGNN in the same
+  run. A ``floor`` row times the part every full-softmax model shares (a last-click
+  encoder + scoring every item, cross-entropy, optimizer on the item table): its ratio
+  bounds any model's. ``--quick`` is a small CPU subset (< 2 minutes on a quiet machine).
 - ``--quality``: trains each model in turn for ``--epochs`` with the same trainer
-  (SessionTrainer: the reference lr decay) and prints validation and test HR@20 / MRR@20
-  after every epoch, then per model the test numbers of the best-validation epoch (and,
+  (SessionTrainer: the reference lr decay, fused Adam) and prints the epoch's training
+  time (wall and process CPU) and validation and test HR@20 / MRR@20 after every epoch, then per model the test numbers of the best-validation epoch (and,
   labelled, the reference code's "best test over epochs").
 
 Data: ``--data DIR --dataset NAME`` reads pre-augmented session files written by the
@@ -26,13 +32,17 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
+from recbole.model.abstract_recommender import SequentialRecommender
 from tqdm import tqdm
 
+from recbole_ctx.model.srgnnfast import real_item_cross_entropy
+from recbole_ctx.trainer.session_trainer import build_adam
 from recbole_ctx.utils.paths import PROJECT_ROOT
 
 DEFAULT_SOURCE = PROJECT_ROOT.parent / "shared" / "data" / "diginetica"  # ../shared/data/diginetica
@@ -140,59 +150,166 @@ def _synchronize(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def time_training_steps(model: torch.nn.Module, train_data, steps: int, device: torch.device) -> float:
-    """Seconds for ``steps`` Adam steps of ``model.calculate_loss`` (after one warm-up step)."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    model.train()
-    batches = iter(train_data)
-    elapsed = 0.0
-    for i in tqdm(range(steps + 1), desc=type(model).__name__, leave=False):
-        try:
-            interaction = next(batches)
-        except StopIteration:
-            batches = iter(train_data)
-            interaction = next(batches)
-        _synchronize(device)
-        start = time.perf_counter()
-        optimizer.zero_grad()
-        model.calculate_loss(interaction.to(device)).backward()
-        optimizer.step()
-        _synchronize(device)
-        if i > 0:  # step 0 warms up allocators and kernels
-            elapsed += time.perf_counter() - start
-    return elapsed
+class ScoringFloor(SequentialRecommender):
+    """The training step every full-softmax session model shares, with a trivial encoder.
+
+    The session vector is the embedding of the last click, scored against every item
+    exactly as in SRGNNFast (:func:`real_item_cross_entropy`), so a step costs the scoring
+    products, the cross-entropy and the optimizer over the item table, and nothing else:
+    no model with this output layer can train faster.
+    """
+
+    def __init__(self, config, dataset):
+        super().__init__(config, dataset)
+        self.item_embedding = torch.nn.Embedding(self.n_items, config["embedding_size"])
+
+    def calculate_loss(self, interaction) -> torch.Tensor:
+        """Softmax cross-entropy of the target given the last click, float scalar."""
+        last = self.gather_indexes(interaction[self.ITEM_SEQ].unsqueeze(2), interaction[self.ITEM_SEQ_LEN] - 1)
+        session = self.item_embedding(last.squeeze(1))
+        return real_item_cross_entropy(session, self.item_embedding.weight, interaction[self.POS_ITEM_ID])
+
+
+FLOOR = "floor (scoring+CE+optimizer)"
+OWN, COMMON = "own trainer's optimizer", "common optimizer (RecBole's Adam)"
+
+
+@dataclass
+class SpeedRun:
+    """One (model, optimizer) pair of the speed table and its accumulated timings (s)."""
+
+    model_name: str
+    model: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    wall: float = 0.0
+    cpu: float = 0.0
+
+    @property
+    def optimizer_name(self) -> str:
+        return type(self.optimizer).__name__ + (" fused" if self.optimizer.defaults.get("fused") else "")
+
+
+def common_optimizer(model: torch.nn.Module, config) -> torch.optim.Optimizer:
+    """The Adam RecBole's ``Trainer`` builds for ``learner: adam`` (torch's default kernel)."""
+    return torch.optim.Adam(model.parameters(), lr=config["learning_rate"], weight_decay=config["weight_decay"])
+
+
+def own_optimizer(model_name: str, model: torch.nn.Module, config) -> torch.optim.Optimizer:
+    """The optimizer of the trainer ``run_recbole`` would pick for ``model_name``.
+
+    The floor gets SessionTrainer's, the bound for SRGNNFast's own-trainer row.
+    """
+    import recbole_ctx
+
+    if model_name == FLOOR:
+        return build_adam(model.parameters(), config["learning_rate"], config["weight_decay"])
+    return recbole_ctx.get_trainer(config["MODEL_TYPE"], model_name)(config, model).optimizer
+
+
+def _train_step(model: torch.nn.Module, optimizer: torch.optim.Optimizer, interaction) -> None:
+    optimizer.zero_grad()
+    model.calculate_loss(interaction).backward()
+    optimizer.step()
+
+
+def time_training_steps(runs: list[SpeedRun], batches: list, device: torch.device, rounds: int) -> None:
+    """Add each run's wall and process-CPU seconds for the steps on ``batches[1:]``.
+
+    ``batches[0]`` warms up allocators and kernels. The timed batches are split into
+    ``rounds`` chunks and the runs take turns chunk by chunk, so that load from other
+    processes on a shared machine falls on all runs alike. Every run sees the same batches.
+    """
+    for run in runs:
+        run.model.train()
+        _train_step(run.model, run.optimizer, batches[0])
+    for chunk in np.array_split(np.arange(1, len(batches)), rounds):
+        for run in tqdm(runs, desc=f"steps {chunk[0]}-{chunk[-1]}", leave=False):
+            _synchronize(device)
+            wall, cpu = time.perf_counter(), time.process_time()
+            for i in chunk:
+                _train_step(run.model, run.optimizer, batches[i])
+            _synchronize(device)
+            run.wall += time.perf_counter() - wall
+            run.cpu += time.process_time() - cpu
+
+
+def _prefetch(train_data, count: int, device: torch.device) -> list:
+    """The first ``count`` training batches (cycling through the loader), on ``device``."""
+    if len(train_data) == 0:
+        raise ValueError("the training data holds no batch")
+    batches = []
+    while len(batches) < count:
+        for interaction in train_data:
+            batches.append(interaction.to(device))
+            if len(batches) == count:
+                break
+    return batches
+
+
+def _speed_runs(args: argparse.Namespace, configs: dict, dataset) -> dict[str, dict[str, SpeedRun]]:
+    """Per optimizer setting, per model (and the floor), its run; one run serves both
+    settings when a model's own optimizer is the common one."""
+    import recbole_ctx
+
+    runs: dict[str, dict[str, SpeedRun]] = {OWN: {}, COMMON: {}}
+    for model_name, config in configs.items():
+        make = ScoringFloor if model_name == FLOOR else recbole_ctx.get_model(model_name)
+        built = {}
+        for setting in (OWN, COMMON):
+            torch.manual_seed(args.seed)  # both settings start from the same weights
+            model = make(config, dataset).to(config["device"])
+            optimizer = own_optimizer(model_name, model, config) if setting == OWN else common_optimizer(model, config)
+            built[setting] = SpeedRun(model_name, model, optimizer)
+        own, common = built[OWN].optimizer, built[COMMON].optimizer
+        if type(own) is type(common) and own.defaults == common.defaults:
+            built[COMMON] = built[OWN]
+        for setting, run in built.items():
+            runs[setting][model_name] = run
+    return runs
+
+
+def _speed_table(runs: dict[str, SpeedRun], steps: int, batches_per_epoch: int) -> pd.DataFrame:
+    """Seconds per 1,000 steps (wall and process CPU), extrapolated epoch, ratio to the baseline."""
+    table = pd.DataFrame([{
+        "model": name, "optimizer": run.optimizer_name,
+        "s/1000 steps": 1000 * run.wall / steps, "cpu s/1000 steps": 1000 * run.cpu / steps,
+        "s/epoch (extrapolated)": run.wall / steps * batches_per_epoch,
+    } for name, run in runs.items()]).set_index("model")
+    if BASELINE in table.index:
+        table[f"speed-up vs {BASELINE}"] = table.loc[BASELINE, "s/1000 steps"] / table["s/1000 steps"]
+    return table
 
 
 def run_speed(args: argparse.Namespace) -> int:
     from recbole.data import create_dataset, data_preparation
     from recbole.trainer import Trainer
 
-    import recbole_ctx
-
     device = torch.device(args.device)
     with _dataset_folder(args) as (data_path, name):
         base = recbole_config(args.models[0], data_path, name, args.device, {})
         dataset = create_dataset(base)
         train_data, _, test_data = data_preparation(base, dataset)
-        print(f"device {device}; {len(train_data.dataset)} training examples, "
-              f"{len(train_data)} batches of {base['train_batch_size']} per epoch; "
-              f"{dataset.item_num} items; timing {args.steps} steps per model")
-        rows = []
-        for model_name in args.models:
-            config = recbole_config(model_name, data_path, name, args.device, {})
-            torch.manual_seed(args.seed)
-            model = recbole_ctx.get_model(model_name)(config, train_data.dataset).to(device)
-            seconds = time_training_steps(model, train_data, args.steps, device)
-            row = {"model": model_name, "s/1000 steps": 1000 * seconds / args.steps,
-                   "s/epoch (extrapolated)": seconds / args.steps * len(train_data)}
-            if args.eval:
-                result = Trainer(config, model).evaluate(test_data, load_best_model=False)
-                row.update({"test hr@20": result["hit@20"], "test mrr@20": result["mrr@20"]})
-            rows.append(row)
-    table = pd.DataFrame(rows).set_index("model")
-    if BASELINE in table.index:
-        table[f"speed-up vs {BASELINE}"] = table.loc[BASELINE, "s/1000 steps"] / table["s/1000 steps"]
-    print(table.to_string(float_format=lambda v: f"{v:.4g}"))
+        print(f"device {device}, {torch.get_num_threads()} CPU threads; {len(train_data.dataset)} training "
+              f"examples, {len(train_data)} batches of {base['train_batch_size']} per epoch; "
+              f"{dataset.item_num} items; timing {args.steps} steps per row, in {args.rounds} interleaved rounds")
+        configs = {m: recbole_config(m, data_path, name, args.device, {}) for m in args.models}
+        # The floor takes SRGNNFast's settings (embedding size, trainer) for its shared part.
+        configs[FLOOR] = recbole_config("SRGNNFast", data_path, name, args.device, {})
+        runs = _speed_runs(args, configs, train_data.dataset)
+        distinct = list({id(run): run for by_model in runs.values() for run in by_model.values()}.values())
+        time_training_steps(distinct, _prefetch(train_data, args.steps + 1, device), device, args.rounds)
+        tables = {setting: _speed_table(by_model, args.steps, len(train_data)) for setting, by_model in runs.items()}
+        if args.eval:
+            for model_name, run in runs[OWN].items():
+                if model_name != FLOOR:
+                    result = Trainer(configs[model_name], run.model).evaluate(test_data, load_best_model=False)
+                    tables[OWN].loc[model_name, ["test hr@20", "test mrr@20"]] = [result["hit@20"], result["mrr@20"]]
+    print(f"'{FLOOR}': the session vector is the last click's embedding; the rest of the step "
+          f"(scoring every item, cross-entropy, optimizer on the item table) is what every model here "
+          f"shares, so its speed-up vs {BASELINE} bounds any model's.")
+    for setting, table in tables.items():
+        print(f"\n{setting}:")
+        print(table.to_string(float_format=lambda v: f"{v:.4g}"))
     return 0
 
 
@@ -203,17 +320,17 @@ def train_and_evaluate(model_name: str, config, train_data, valid_data, test_dat
     from recbole_ctx.trainer.session_trainer import SessionTrainer
 
     model = recbole_ctx.get_model(model_name)(config, train_data.dataset).to(config["device"])
-    # The same trainer (reference lr decay) for every model: equal training budgets.
+    # The same trainer (reference lr decay, fused Adam) for every model: equal training budgets.
     trainer = SessionTrainer(config, model)
     rows = []
     for epoch in range(epochs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         loss = trainer._train_epoch(train_data, epoch, show_progress=progress)
-        train_s = time.perf_counter() - start
+        train_s, train_cpu_s = time.perf_counter() - start, time.process_time() - start_cpu
         valid = trainer.evaluate(valid_data, load_best_model=False)
         test = trainer.evaluate(test_data, load_best_model=False)
         rows.append({"model": model_name, "epoch": epoch, "lr": trainer.optimizer.param_groups[0]["lr"],
-                     "loss": loss, "train s": train_s, "valid hr@20": 100 * valid["hit@20"],
+                     "loss": loss, "train s": train_s, "train cpu s": train_cpu_s, "valid hr@20": 100 * valid["hit@20"],
                      "valid mrr@20": 100 * valid["mrr@20"], "test hr@20": 100 * test["hit@20"],
                      "test mrr@20": 100 * test["mrr@20"]})
         line = pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.4g}").splitlines()
@@ -256,6 +373,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--test-examples", type=int, help="use the first N test examples (default all)")
     parser.add_argument("--valid-ratio", type=float, default=0.1)
     parser.add_argument("--steps", type=int, default=50, help="timed training steps per model")
+    parser.add_argument("--rounds", type=int, default=5, help="speed mode: interleave the models in N chunks")
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated model names")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--eval", action="store_true", help="speed mode: also report test HR/MRR@20")
@@ -269,8 +387,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if args.quick:
         args.device, args.steps = "cpu", min(args.steps, 20)
         args.sessions, args.test_examples = args.sessions or 5000, args.test_examples or 2000
-    if (args.sessions is not None and args.sessions < 1) or args.steps < 1:
-        parser.error("--sessions and --steps must be >= 1")
+    if (args.sessions is not None and args.sessions < 1) or args.steps < 1 or not 1 <= args.rounds <= args.steps:
+        parser.error("--sessions and --steps must be >= 1, --rounds in 1..steps")
     return args
 
 

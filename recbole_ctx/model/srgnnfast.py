@@ -5,13 +5,15 @@ Registered as ``SRGNNFast`` so that RecBole's own implementation stays reachable
 
 - graphs are built for the whole batch with tensor ops on the model's device
   (:mod:`recbole_ctx.model.layers.session_graph`) instead of a numpy loop per session,
-  and propagation is a segment sum over the batch's transitions;
+  holding only real nodes and transitions (RecBole propagates over ``L`` node slots per
+  session, mostly padding); propagation and readout are segment sums;
 - edge weights are occurrence count / degree (paper); RecBole and the reference code
   count a repeated transition once (``edge_weight: binary`` reproduces that);
 - the softmax runs over real items only (the reference scores ``embedding[1:]``);
   RecBole's ``SRGNN`` also puts the padding item 0 into the cross-entropy;
 - the padding item is not a graph node (in RecBole/reference it is an isolated node
-  that no output reads, so this changes nothing but work);
+  that no output reads, so this changes nothing but work); the padding column is
+  excluded from the softmax by a -inf bias;
 - ``predict`` (sampled evaluation such as ``uni100``, where RecBole repeats each test
   row once per candidate) encodes every distinct session once and gathers.
 
@@ -42,6 +44,25 @@ def _required(config, key: str):
             f"(run_recbole does) or set it explicitly"
         )
     return value
+
+
+def real_item_cross_entropy(session: torch.Tensor, item_weight: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean softmax cross-entropy of ``target`` over items ``1..n_items-1`` (item 0 is padding).
+
+    Args:
+        session: float ``[B, d]`` session vectors.
+        item_weight: float ``[n_items, d]`` item embedding table, row 0 the padding item.
+        target: int64 ``[B]`` target item ids in ``1..n_items-1``.
+
+    Returns:
+        float scalar.
+    """
+    # A -inf bias on the padding column gives the loss and gradients of scoring
+    # item_weight[1:] (softmax puts exactly 0 there), but the backward of a slice would
+    # allocate a dense gradient for the whole table and copy the sliced part into it.
+    padding_bias = session.new_zeros(item_weight.size(0))
+    padding_bias[0] = -math.inf
+    return F.cross_entropy(F.linear(session, item_weight, padding_bias), target)
 
 
 class SRGNNFast(SequentialRecommender):
@@ -83,11 +104,7 @@ class SRGNNFast(SequentialRecommender):
         # Columns past the longest session in the batch are pure padding.
         item_seq = item_seq[:, : int(item_seq_len.max())]
         graph = build_session_graphs(item_seq, item_seq_len, self.edge_weight)
-        batch, length = item_seq.shape
-        hidden = self.gnn(self.item_embedding(graph.items).reshape(batch * length, -1), graph)
-        flat_alias = graph.alias + (torch.arange(batch, device=item_seq.device) * length).unsqueeze(1)
-        seq_hidden = hidden[flat_alias]
-        return self.readout(seq_hidden, graph.mask, item_seq_len)
+        return self.readout(self.gnn(self.item_embedding(graph.items), graph), graph)
 
     def _encode_distinct(self, item_seq: torch.Tensor, item_seq_len: torch.Tensor) -> torch.Tensor:
         """``forward`` computed once per distinct (sequence, length) row, gathered back.
@@ -102,8 +119,7 @@ class SRGNNFast(SequentialRecommender):
     def calculate_loss(self, interaction) -> torch.Tensor:
         """Mean softmax cross-entropy of the target over items ``1..n_items-1``."""
         seq_output = self.forward(interaction[self.ITEM_SEQ], interaction[self.ITEM_SEQ_LEN])
-        logits = seq_output @ self.item_embedding.weight[1:].t()
-        return F.cross_entropy(logits, interaction[self.POS_ITEM_ID] - 1)
+        return real_item_cross_entropy(seq_output, self.item_embedding.weight, interaction[self.POS_ITEM_ID])
 
     def predict(self, interaction) -> torch.Tensor:
         """Score of ``interaction[ITEM_ID]`` for each row, float ``[B]``."""

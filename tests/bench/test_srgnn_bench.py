@@ -4,8 +4,10 @@ from __future__ import annotations
 import pickle
 
 import pandas as pd
+import pytest
+import torch
 
-from recbole_ctx.bench.srgnn import MAX_LEN, parse_args, write_diginetica
+from recbole_ctx.bench.srgnn import MAX_LEN, ScoringFloor, parse_args, write_diginetica
 
 
 def _read(path) -> pd.DataFrame:
@@ -54,3 +56,33 @@ def test_malformed_pickle_is_one_clear_error(tmp_path, capsys):
     (tmp_path / "test.txt").write_bytes(pickle.dumps([[1], [2], [3]]))
     assert main(["--source", str(tmp_path), "--quick"]) == 2
     assert "test.txt: expected a tuple" in capsys.readouterr().err
+
+
+class _Config(dict):
+    """RecBole ``Config`` stand-in: missing keys read as None, like RecBole's."""
+
+    def __getitem__(self, key):
+        return self.get(key)
+
+
+class _Dataset:
+    def num(self, field: str) -> int:
+        return 7
+
+
+def test_floor_scores_the_last_click_against_real_items_only():
+    config = _Config(USER_ID_FIELD="session_id", ITEM_ID_FIELD="item_id", LIST_SUFFIX="_list",
+                     ITEM_LIST_LENGTH_FIELD="item_length", NEG_PREFIX="neg_", MAX_ITEM_LIST_LENGTH=4,
+                     device=torch.device("cpu"), embedding_size=3)
+    floor = ScoringFloor(config, _Dataset())
+    seq = torch.tensor([[1, 2, 0, 0], [3, 4, 5, 6]])
+    interaction = {"item_id_list": seq, "item_length": torch.tensor([2, 4]), "item_id": torch.tensor([6, 1])}
+    weight = floor.item_embedding.weight
+    expected = torch.nn.functional.cross_entropy(weight[[2, 6]] @ weight[1:].t(), torch.tensor([5, 0]))
+    torch.testing.assert_close(floor.calculate_loss(interaction), expected)
+
+
+def test_rounds_must_fit_the_steps():
+    with pytest.raises(SystemExit):
+        parse_args(["--steps", "3", "--rounds", "4"])
+    assert parse_args(["--quick"]).rounds <= parse_args(["--quick"]).steps

@@ -8,7 +8,7 @@ import torch
 import recbole_ctx  # noqa: F401  (registers SRGNNFast)
 from recbole_ctx.model.layers.session_graph import build_session_graphs
 from recbole_ctx.model.srgnnfast import SRGNNFast
-from recbole_ctx.trainer.session_trainer import session_learning_rate
+from recbole_ctx.trainer.session_trainer import build_adam, session_learning_rate
 from recbole_ctx.utils.paths import CONFIG_DIR
 
 N_ITEMS = 9  # item 0 is padding; ids 1..8 make repeated items frequent
@@ -109,19 +109,32 @@ def test_graph_of_paper_example():
     seq = torch.tensor([[1, 2, 3, 2, 4, 0], [2, 3, 2, 3, 5, 0]])
     lengths = torch.tensor([5, 5])
     g = build_session_graphs(seq, lengths, "count")
-    assert g.items[0, :4].tolist() == [1, 2, 3, 4]
-    assert g.alias[0, :5].tolist() == [0, 1, 2, 1, 3]
-    dense_out = torch.zeros(12, 12).index_put_((g.src, g.dst), g.weight_out, accumulate=True)
-    dense_in = torch.zeros(12, 12).index_put_((g.src, g.dst), g.weight_in, accumulate=True)
+    # only real nodes: items 1, 2, 3, 4 (nodes 0-3), then items 2, 3, 5 (nodes 4-6)
+    assert g.items.tolist() == [1, 2, 3, 4, 2, 3, 5]
+    assert g.click_node.tolist() == [0, 1, 2, 1, 3, 4, 5, 4, 5, 6]
+    assert g.click_session.tolist() == [0] * 5 + [1] * 5
+    assert g.last_node.tolist() == [3, 6]
+    assert len(g.src) == 8  # no padding transitions
+    dense_out = torch.zeros(7, 7).index_put_((g.src, g.dst), g.weight_out, accumulate=True)
+    dense_in = torch.zeros(7, 7).index_put_((g.src, g.dst), g.weight_in, accumulate=True)
     assert dense_out[1, 2].item() == 0.5 and dense_out[1, 3].item() == 0.5  # v2 -> v3, v4
     assert dense_in[0, 1].item() == 0.5 and dense_in[2, 1].item() == 0.5  # into v2
-    # second session: items 2, 3, 5 at flat slots 6, 7, 8; transitions 2->3 (twice), 3->2, 3->5
-    assert dense_out[6, 7].item() == 1.0  # 2 -> 3 is node 2's only transition
-    assert dense_out[7, 6].item() == pytest.approx(0.5) and dense_out[7, 8].item() == pytest.approx(0.5)
-    assert dense_in[6, 7].item() == 1.0  # 3 is entered from 2 only (twice)
+    # second session: transitions 2->3 (twice), 3->2, 3->5
+    assert dense_out[4, 5].item() == 1.0  # 2 -> 3 is node 2's only transition
+    assert dense_out[5, 4].item() == pytest.approx(0.5) and dense_out[5, 6].item() == pytest.approx(0.5)
+    assert dense_in[4, 5].item() == 1.0  # 3 is entered from 2 only (twice)
     binary = build_session_graphs(seq, lengths, "binary")
     assert binary.weight_out.sum().item() == pytest.approx(g.weight_out.sum().item())
-    assert (binary.weight_out > 0).sum() < (g.weight_out > 0).sum()  # duplicate edge dropped
+    assert len(binary.src) == len(g.src) - 1  # the repeated 2 -> 3 is kept once
+
+
+def test_batch_without_transitions():
+    seq, lengths = torch.tensor([[5, 0], [3, 0]]), torch.tensor([1, 1])
+    g = build_session_graphs(seq, lengths)
+    assert g.items.tolist() == [5, 3] and g.src.numel() == 0 and g.last_node.tolist() == [0, 1]
+    model = make_model().eval()
+    with torch.no_grad():
+        torch.testing.assert_close(model(seq, lengths), reference_batch(model, seq, lengths), rtol=0, atol=1e-5)
 
 
 def test_predict_encodes_distinct_sessions_once_and_matches_naive():
@@ -157,6 +170,47 @@ def test_loss_is_softmax_over_real_items_only():
     torch.testing.assert_close(loss, expected)
     loss.backward()
     assert model.gnn.w_ih.grad is not None and model.readout.linear_three.weight.grad.abs().sum() > 0
+
+
+def test_loss_and_gradients_equal_scoring_real_items_only():
+    """The -inf padding bias gives the loss and gradients of scoring ``weight[1:]``."""
+    model = make_model()
+    seq, lengths = random_sessions(5, batch=6)
+    target = torch.tensor([1, 4, 8, 2, 2, 7])
+    interaction = {"item_id_list": seq, "item_length": lengths, "item_id": target}
+    model.calculate_loss(interaction).backward()
+    ours = {name: p.grad.clone() for name, p in model.named_parameters()}
+    model.zero_grad()
+    logits = model(seq, lengths) @ model.item_embedding.weight[1:].t()
+    expected = torch.nn.functional.cross_entropy(logits, target - 1)
+    expected.backward()
+    torch.testing.assert_close(model.calculate_loss(interaction), expected, rtol=0, atol=1e-12)
+    for name, p in model.named_parameters():
+        torch.testing.assert_close(ours[name], p.grad, rtol=0, atol=1e-12, msg=name)
+
+
+def test_fused_adam_follows_default_adam_trajectory():
+    """SessionTrainer's optimizer is RecBole's Adam (same lr, weight decay), run fused."""
+    seq, lengths = random_sessions(11, batch=8)
+    interaction = {"item_id_list": seq, "item_length": lengths, "item_id": torch.arange(1, 9)}
+    fused_model, plain_model = make_model().float(), make_model().float()
+    fused = build_adam(fused_model.parameters(), lr=1e-2, weight_decay=1e-3)
+    plain = torch.optim.Adam(plain_model.parameters(), lr=1e-2, weight_decay=1e-3, foreach=False)
+    assert fused.defaults["fused"] is True
+    for _ in range(5):
+        for model, optimizer in ((fused_model, fused), (plain_model, plain)):
+            optimizer.zero_grad()
+            model.calculate_loss(interaction).backward()
+            optimizer.step()
+    for (name, a), b in zip(fused_model.named_parameters(), plain_model.parameters()):
+        assert not torch.equal(a, make_model().float().get_parameter(name))  # it moved
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-6, msg=name)
+
+
+def test_adam_is_fused_only_on_devices_with_a_fused_kernel():
+    on_meta = torch.nn.Parameter(torch.zeros(2, device="meta"))  # no fused kernel there
+    assert build_adam([on_meta], lr=1e-3, weight_decay=0.0).defaults["fused"] is None
+    assert build_adam([torch.nn.Parameter(torch.zeros(2))], lr=1e-3, weight_decay=0.0).defaults["fused"] is True
 
 
 def test_bad_config_values_are_named():
@@ -202,6 +256,7 @@ def test_one_epoch_on_ml100k_through_recbole_trainer(ml100k):
     config, dataset, (train, valid, test) = ml100k
     model = recbole_ctx.get_model("SRGNNFast")(config, train.dataset)
     trainer = recbole_ctx.get_trainer(config["MODEL_TYPE"], "SRGNNFast")(config, model)
+    assert trainer.optimizer.defaults["fused"] is True  # SessionTrainer's Adam
     best_score, best_result = trainer.fit(train, valid, saved=False)
     assert np.isfinite(best_score) and 0.0 < best_result["hit@10"] <= 1.0
     result = trainer.evaluate(test, load_best_model=False)

@@ -9,7 +9,7 @@ from recbole_ctx.model.layers.session_graph import SessionGraphBatch
 
 
 class SessionGatedGNN(nn.Module):
-    """``step`` rounds of the SR-GNN gated update on all node slots of a batch at once.
+    """``step`` rounds of the SR-GNN gated update on all nodes of a batch at once.
 
     Parameter names and shapes follow the reference code's ``GNN`` (``linear_edge_in``,
     ``linear_edge_out``, ``b_iah``, ``b_oah``, ``w_ih``, ``w_hh``, ``b_ih``, ``b_hh``),
@@ -38,7 +38,7 @@ class SessionGatedGNN(nn.Module):
         self.linear_edge_out = nn.Linear(hidden_size, hidden_size, bias=True)
 
     def _aggregate(self, hidden: torch.Tensor, graph: SessionGraphBatch) -> torch.Tensor:
-        """Paper eq. 1: ``a = [A_in H_in v; A_out H_out v] + b`` for every node slot, ``[N, 2d]``."""
+        """Paper eq. 1: ``a = [A_in H_in v; A_out H_out v] + b`` for every node, ``[N, 2d]``."""
         # Weights are cast so index_add_ sees one dtype under autocast / double precision.
         weight_in = graph.weight_in.to(hidden.dtype).unsqueeze(1)
         weight_out = graph.weight_out.to(hidden.dtype).unsqueeze(1)
@@ -52,7 +52,7 @@ class SessionGatedGNN(nn.Module):
         """Propagate node states.
 
         Args:
-            hidden: float ``[N, d]`` initial node states (item embeddings of the slots),
+            hidden: float ``[N, d]`` initial node states (item embeddings of the nodes),
                 ``N = graph.num_nodes``.
             graph: the batch's session graphs.
 

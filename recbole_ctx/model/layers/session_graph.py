@@ -1,15 +1,17 @@
 """Session graphs of SR-GNN (Wu et al., AAAI 2019) for a whole padded batch, in tensor ops.
 
 RecBole's ``SRGNN`` (like the reference code) builds each session's graph in a Python
-loop over the batch with numpy; here one batch is converted by sorts, cumulative sums
-and scatters, so the same code runs on CPU and CUDA without leaving the device.
+loop over the batch with numpy and runs the GNN on ``L`` node slots per session, most of
+them padding. Here one batch is converted by sorts, cumulative sums and boolean masks into
+one compact graph holding only the real nodes and transitions, so the same code runs on
+CPU and CUDA without leaving the device and no work is spent on padding.
 
-Layout: a batch of ``B`` sessions padded to ``L`` positions owns ``B * L`` node slots;
-session ``b`` uses slots ``b * L + 0 .. b * L + n_b - 1`` for its ``n_b`` distinct items,
-in ascending item-id order (the order of ``np.unique`` in the reference code). Unused
-slots hold item 0 and have no edges, so they never influence a real node. Every pair of
-consecutive positions is a candidate edge; padded transitions carry weight 0. All shapes
-are therefore fixed by ``(B, L)``: nothing depends on the data, and no host sync is needed.
+Layout: session ``b`` with ``n_b`` distinct items owns the nodes
+``offset_b .. offset_b + n_b - 1`` (``offset_b = n_0 + ... + n_{b-1}``), in ascending
+item-id order (the order of ``np.unique`` in the reference code). Clicks (real sequence
+positions) and transitions are listed session by session, in sequence order. Sizes
+depend on the data: the three selections (nodes, transitions, clicks) each read a count
+back to the host (on CUDA, a synchronisation each).
 """
 from __future__ import annotations
 
@@ -24,33 +26,41 @@ EDGE_WEIGHTS: tuple[str, ...] = ("count", "binary")
 
 @dataclass(frozen=True)
 class SessionGraphBatch:
-    """Session graphs of ``B`` sessions padded to ``L`` positions.
+    """Session graphs of ``B`` sessions with ``N`` nodes, ``P`` clicks and ``E`` transitions in all.
 
     Attributes:
-        items: int64 ``[B, L]``, item id held by each node slot (0 for unused slots).
-        alias: int64 ``[B, L]``, node slot (0..L-1, within the session) of each sequence
-            position; positions past the session length point at an unused slot.
-        mask: bool ``[B, L]``, True at positions inside the session.
-        src, dst: int64 ``[B * (L - 1)]``, flat node index (``b * L + slot``) of the
-            start and end node of the transition at each position ``i -> i + 1``.
-        weight_in: float ``[B * (L - 1)]``, weight of the transition in the incoming
-            aggregation of ``dst`` (column-normalised adjacency ``A_in``); 0 for padding.
-        weight_out: float ``[B * (L - 1)]``, weight of the transition in the outgoing
-            aggregation of ``src`` (row-normalised adjacency ``A_out``); 0 for padding.
+        items: int64 ``[N]``, item id of each node.
+        src, dst: int64 ``[E]``, start and end node of each transition (one entry per
+            occurrence; ``binary`` graphs keep the first occurrence only).
+        weight_in: float ``[E]``, weight of the transition in the incoming aggregation
+            of ``dst`` (column-normalised adjacency ``A_in``).
+        weight_out: float ``[E]``, weight of the transition in the outgoing aggregation
+            of ``src`` (row-normalised adjacency ``A_out``).
+        click_node: int64 ``[P]``, node of each click.
+        click_session: int64 ``[P]``, session (0..B-1) of each click.
+        last_node: int64 ``[B]``, node of each session's last click.
+        lengths: int64 ``[B]``, clicks per session.
     """
 
     items: torch.Tensor
-    alias: torch.Tensor
-    mask: torch.Tensor
     src: torch.Tensor
     dst: torch.Tensor
     weight_in: torch.Tensor
     weight_out: torch.Tensor
+    click_node: torch.Tensor
+    click_session: torch.Tensor
+    last_node: torch.Tensor
+    lengths: torch.Tensor
 
     @property
     def num_nodes(self) -> int:
-        """Number of node slots, ``B * L``."""
+        """Number of nodes ``N`` over all sessions."""
         return self.items.numel()
+
+    @property
+    def num_sessions(self) -> int:
+        """Number of sessions ``B``."""
+        return self.lengths.numel()
 
 
 def _first_in_sorted_rows(keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -68,6 +78,12 @@ def _first_in_sorted_rows(keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tenso
     first = torch.ones_like(sorted_keys, dtype=torch.bool)
     first[:, 1:] = sorted_keys[:, 1:] != sorted_keys[:, :-1]
     return sorted_keys, order, first
+
+
+def _inverse_degree(index: torch.Tensor, num_nodes: int, dtype: torch.dtype) -> torch.Tensor:
+    """``1 / degree[index]`` where ``degree`` counts the entries of ``index`` per node, ``[E]``."""
+    degree = torch.bincount(index, minlength=num_nodes).to(dtype)
+    return degree[index].reciprocal()
 
 
 def build_session_graphs(
@@ -91,37 +107,41 @@ def build_session_graphs(
         raise ValueError(f"edge_weight must be one of {EDGE_WEIGHTS}, got {edge_weight!r}")
     batch, length = item_seq.shape
     device = item_seq.device
-    positions = torch.arange(length, device=device)
-    mask = positions.unsqueeze(0) < item_seq_len.unsqueeze(1)
+    mask = torch.arange(length, device=device).unsqueeze(0) < item_seq_len.unsqueeze(1)
 
-    # Padding sorts after every item id, so real items take slots 0..n_b-1 and all
-    # padding positions share slot n_b (< L whenever padding exists).
+    # Padding sorts after every item id, so a session's distinct items come first.
     pad_key = torch.iinfo(torch.int64).max
     keys = torch.where(mask, item_seq.long(), torch.full_like(item_seq, pad_key, dtype=torch.long))
     sorted_keys, order, first = _first_in_sorted_rows(keys)
-    slot_sorted = first.long().cumsum(1) - 1
-    alias = torch.empty_like(slot_sorted).scatter_(1, order, slot_sorted)
-    node_items = torch.where(sorted_keys == pad_key, torch.zeros_like(sorted_keys), sorted_keys)
-    # Duplicate positions of one item write the same value into its slot.
-    items = torch.zeros_like(node_items).scatter_(1, slot_sorted, node_items)
+    new_node = first & (sorted_keys != pad_key)
+    nodes_per_session = new_node.sum(1)
+    node_offset = nodes_per_session.cumsum(0) - nodes_per_session
+    # Sorted padding positions get the session's highest node index: valid, and read
+    # by no click or transition.
+    node_sorted = new_node.cumsum(1) - 1 + node_offset.unsqueeze(1)
+    position_node = torch.empty_like(node_sorted).scatter_(1, order, node_sorted)
+    items = sorted_keys[new_node]  # row-major order is node order
 
-    offsets = (torch.arange(batch, device=device) * length).unsqueeze(1)
-    src_slot, dst_slot = alias[:, :-1], alias[:, 1:]
     transition = mask[:, 1:]
+    src, dst = position_node[:, :-1], position_node[:, 1:]
     if edge_weight == "binary":
         # Keep only the first occurrence of each (src, dst) pair in the session.
-        pair = torch.where(transition, src_slot * length + dst_slot, torch.full_like(src_slot, pad_key))
+        pair = torch.where(transition, src * items.numel() + dst, torch.full_like(src, pad_key))
         _, pair_order, pair_first = _first_in_sorted_rows(pair)
-        keep = torch.empty_like(pair_first).scatter_(1, pair_order, pair_first)
-        transition = transition & keep
-    weight = transition.to(torch.get_default_dtype()).reshape(-1)
-    src = (src_slot + offsets).reshape(-1)
-    dst = (dst_slot + offsets).reshape(-1)
+        transition = transition & torch.empty_like(pair_first).scatter_(1, pair_order, pair_first)
+    src, dst = src[transition], dst[transition]
 
-    num_nodes = batch * length
-    out_degree = torch.zeros(num_nodes, device=device, dtype=weight.dtype).index_add_(0, src, weight)
-    in_degree = torch.zeros(num_nodes, device=device, dtype=weight.dtype).index_add_(0, dst, weight)
-    # Padded transitions have weight 0; clamping only avoids 0/0 for them.
-    weight_out = weight / out_degree[src].clamp(min=1.0)
-    weight_in = weight / in_degree[dst].clamp(min=1.0)
-    return SessionGraphBatch(items, alias, mask, src, dst, weight_in, weight_out)
+    # Each listed occurrence carries 1 / degree, so repeated transitions sum to count / degree.
+    dtype = torch.get_default_dtype()
+    click_session, click_position = mask.nonzero(as_tuple=True)
+    return SessionGraphBatch(
+        items=items,
+        src=src,
+        dst=dst,
+        weight_in=_inverse_degree(dst, items.numel(), dtype),
+        weight_out=_inverse_degree(src, items.numel(), dtype),
+        click_node=position_node[click_session, click_position],
+        click_session=click_session,
+        last_node=position_node[torch.arange(batch, device=device), item_seq_len - 1],
+        lengths=item_seq_len,
+    )

@@ -6,18 +6,20 @@ from typing import Literal
 import torch
 from torch import nn
 
+from recbole_ctx.model.layers.session_graph import SessionGraphBatch
+
 Readout = Literal["hybrid", "local", "avg", "att"]
 READOUTS: tuple[str, ...] = ("hybrid", "local", "avg", "att")
 
 
 class SessionReadout(nn.Module):
-    """Turn per-position node states into one session vector.
+    """Turn the node states of each session's clicks into one session vector.
 
     ``hybrid`` (SR-GNN): ``W3 [s_l; s_g]`` with ``s_l`` the last click and ``s_g`` the
     soft-attention sum ``sum_i alpha_i v_i``, ``alpha_i = q^T sigmoid(W1 v_n + W2 v_i + c)``;
     ``local`` (SR-GNN-L): ``s_l``; ``att`` (SR-GNN-ATT): ``s_g``; ``avg`` (SR-GNN-AVG): the
-    mean of the session's position states. Sums run over positions, so a repeated item
-    counts once per click, as in the reference code.
+    mean of the session's click states. Sums run over clicks, so a repeated item counts
+    once per click, as in the reference code.
 
     Layer names follow the reference code (``linear_one`` = W1, ``linear_two`` = W2 with
     the bias ``c``, ``linear_three`` = q, ``linear_transform`` = W3); only the layers a
@@ -37,30 +39,32 @@ class SessionReadout(nn.Module):
         if readout == "hybrid":
             self.linear_transform = nn.Linear(2 * hidden_size, hidden_size, bias=True)
 
-    def forward(
-        self, seq_hidden: torch.Tensor, mask: torch.Tensor, item_seq_len: torch.Tensor
-    ) -> torch.Tensor:
+    def forward(self, node_hidden: torch.Tensor, graph: SessionGraphBatch) -> torch.Tensor:
         """Session vectors.
 
         Args:
-            seq_hidden: float ``[B, L, d]`` node state at each sequence position.
-            mask: bool ``[B, L]``, True inside the session.
-            item_seq_len: int64 ``[B]`` session lengths (>= 1).
+            node_hidden: float ``[N, d]`` node states after propagation.
+            graph: the batch's session graphs (clicks, last clicks, lengths).
 
         Returns:
             float ``[B, d]``.
         """
-        rows = torch.arange(seq_hidden.size(0), device=seq_hidden.device)
-        last = seq_hidden[rows, item_seq_len - 1]
+        last = node_hidden[graph.last_node]
         if self.readout == "local":
             return last
-        weights = mask.unsqueeze(2).to(seq_hidden.dtype)
+        clicks = node_hidden[graph.click_node]
         if self.readout == "avg":
-            return (seq_hidden * weights).sum(1) / item_seq_len.unsqueeze(1).to(seq_hidden.dtype)
+            return self._session_sum(clicks, graph) / graph.lengths.unsqueeze(1).to(clicks.dtype)
         alpha = self.linear_three(
-            torch.sigmoid(self.linear_one(last).unsqueeze(1) + self.linear_two(seq_hidden))
+            torch.sigmoid(self.linear_one(last)[graph.click_session] + self.linear_two(clicks))
         )
-        global_ = (alpha * seq_hidden * weights).sum(1)
+        global_ = self._session_sum(alpha * clicks, graph)
         if self.readout == "att":
             return global_
         return self.linear_transform(torch.cat([last, global_], dim=1))
+
+    @staticmethod
+    def _session_sum(values: torch.Tensor, graph: SessionGraphBatch) -> torch.Tensor:
+        """Sum of per-click rows ``[P, d]`` within each session, ``[B, d]``."""
+        out = values.new_zeros(graph.num_sessions, values.size(1))
+        return out.index_add_(0, graph.click_session, values)
