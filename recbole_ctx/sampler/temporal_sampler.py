@@ -233,12 +233,12 @@ class TemporalNeighborSampler:
             out.node[node_type], out.batch[node_type], out.hop[node_type] = state.result(node_type)
         merged = {et: _cat_edges(parts, device) for et, parts in edges.items()}
         for et, (src, dst, time) in merged.items():
+            parts = [(src, dst, time)]
             if self.bidirectional:
                 rev_src, rev_dst, rev_time = merged[reverse_edge_type(et)]
-                src, dst, time = _add_reverse(src, dst, time, rev_dst, rev_src, rev_time,
-                                              out.hop[et[0]], out.hop[et[2]], len(self.fanouts))
-            out.edge_index[et] = torch.stack([src, dst])
-            out.edge_time[et] = time
+                parts += _reverse_parts(src, dst, time, rev_dst, rev_src, rev_time,
+                                        out.hop[et[0]], out.hop[et[2]], len(self.fanouts))
+            out.edge_index[et], out.edge_time[et] = _stack_edges(parts, device)
         return out
 
 
@@ -366,20 +366,37 @@ def _floyd_sample(count: Tensor, k: int, generator: torch.Generator | None) -> T
 
 
 def _cat_edges(parts: list[tuple[Tensor, Tensor, Tensor]], device: torch.device) -> tuple[Tensor, Tensor, Tensor]:
+    """(src, dst, time) of all parts; a single part is returned as is (no copy)."""
     if not parts:
         empty = torch.empty(0, dtype=torch.long, device=device)
         return empty, empty, torch.empty(0, dtype=torch.float64, device=device)
+    if len(parts) == 1:
+        return parts[0]
     return tuple(torch.cat([p[i] for p in parts]) for i in range(3))
 
 
-def _add_reverse(src: Tensor, dst: Tensor, time: Tensor, r_src: Tensor, r_dst: Tensor, r_time: Tensor,
-                 hop_src: Tensor, hop_dst: Tensor, last_hop: int) -> tuple[Tensor, Tensor, Tensor]:
-    """Sampled edges of one type plus the reversed edges of its reverse type, each event once.
+def _stack_edges(parts: list[tuple[Tensor, Tensor, Tensor]], device: torch.device) -> tuple[Tensor, Tensor]:
+    """int64 [2, E] edge index and float64 [E] times of all (src, dst, time) parts.
+
+    Sources and destinations are concatenated straight into the rows of the output:
+    on large batches every extra copy of these arrays costs as much as a sampling step.
+    """
+    edge_index = torch.empty(2, sum(p[0].numel() for p in parts), dtype=torch.long, device=device)
+    torch.cat([p[0] for p in parts], out=edge_index[0])
+    torch.cat([p[1] for p in parts], out=edge_index[1])
+    time = parts[0][2] if len(parts) == 1 else torch.cat([p[2] for p in parts])
+    return edge_index, time
+
+
+def _reverse_parts(src: Tensor, dst: Tensor, time: Tensor, r_src: Tensor, r_dst: Tensor, r_time: Tensor,
+                   hop_src: Tensor, hop_dst: Tensor, last_hop: int) -> list[tuple[Tensor, Tensor, Tensor]]:
+    """The reversed edges of the reverse type to add to one type's sampled edges, each event once.
 
     An event is drawn from both of its ends only if both ends were expanded, i.e.
     reached before the last hop; only those edges are matched (a sort on (src, dst,
     time)), the rest pass through.  A reversed edge equal in (src, dst, time) to a
-    drawn one is dropped.
+    drawn one is dropped.  Returns two (src, dst, time) parts: reversed edges that
+    cannot repeat a drawn one, and the matched ones kept.
     """
     f_join = (_take(hop_dst, dst) < last_hop).nonzero().squeeze(1)
     r_both = _take(hop_src, r_src) < last_hop
@@ -397,6 +414,4 @@ def _add_reverse(src: Tensor, dst: Tensor, time: Tensor, r_src: Tensor, r_dst: T
     repeat[1:] = (key[1:] == key[:-1]) & (t[1:] == t[:-1])
     keep_rev = _take(order, ((order >= f_join.numel()) & ~repeat).nonzero().squeeze(1)) - f_join.numel()
     keep_rev = _take(r_join, keep_rev)
-    return (torch.cat([src, _take(r_src, r_free), _take(r_src, keep_rev)]),
-            torch.cat([dst, _take(r_dst, r_free), _take(r_dst, keep_rev)]),
-            torch.cat([time, _take(r_time, r_free), _take(r_time, keep_rev)]))
+    return [(_take(r_src, idx), _take(r_dst, idx), _take(r_time, idx)) for idx in (r_free, keep_rev)]
