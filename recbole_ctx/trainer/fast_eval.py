@@ -140,12 +140,9 @@ class FastEvalMixin:
 
     def __init__(self, config, model):
         super().__init__(config, model)
-        # The conditions of ``_fast_eval_mode`` known before any dataloader: checked here so a
-        # ``subgraph`` run that could not honour it fails before training, not after.
-        fast = ((config["fast_eval"] if "fast_eval" in config else True) and self._fast_eval_allowed
-                and config["single_spec"] and config["eval_type"] == EvaluatorType.RANKING
-                and not any(self.eval_collector.register.need(key) for key in _UNSUPPORTED_KEYS))
-        self._neg_sampler = check_eval_neg_sampler(config, model, bool(fast))
+        # Checked here so that a ``subgraph`` run that could not honour it fails before
+        # training, not after.
+        self._neg_sampler = check_eval_neg_sampler(config, model, self._fast_eval_possible())
 
     @torch.no_grad()
     def evaluate(self, eval_data, load_best_model=True, model_file=None, show_progress=False):
@@ -171,15 +168,17 @@ class FastEvalMixin:
         self.wandblogger.log_eval_metrics(result, head="eval")
         return result
 
-    def _fast_eval_mode(self, eval_data) -> str | None:
-        """'full', 'sampled' or None (RecBole's own loop)."""
+    def _fast_eval_possible(self) -> bool:
+        """The conditions of the on-device evaluation that do not depend on the dataloader."""
         config = self.config
         enabled = config["fast_eval"] if "fast_eval" in config else True
-        if not (enabled and self._fast_eval_allowed and config["single_spec"]):
-            return None
-        if config["eval_type"] != EvaluatorType.RANKING or not _implements_full_sort(self.model):
-            return None
-        if any(self.eval_collector.register.need(key) for key in _UNSUPPORTED_KEYS):
+        return bool(enabled and self._fast_eval_allowed and config["single_spec"]
+                    and config["eval_type"] == EvaluatorType.RANKING and _implements_full_sort(self.model)
+                    and not any(self.eval_collector.register.need(key) for key in _UNSUPPORTED_KEYS))
+
+    def _fast_eval_mode(self, eval_data) -> str | None:
+        """'full', 'sampled' or None (RecBole's own loop)."""
+        if not self._fast_eval_possible():
             return None
         if isinstance(eval_data, FullSortEvalDataLoader):
             return "full"
