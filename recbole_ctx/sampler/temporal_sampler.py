@@ -359,9 +359,9 @@ def _floyd_sample(count: Tensor, k: int, generator: torch.Generator | None) -> T
     top = (count - k).unsqueeze(0) + torch.arange(k, device=count.device).unsqueeze(1)  # inclusive bounds
     picks = torch.rand(top.shape, dtype=torch.float64, device=count.device, generator=generator)
     picks = torch.minimum(picks.mul_(top + 1).long(), top)
+    rows, tops = picks.unbind(0), top.unbind(0)  # views made once, not per step
     for i in range(1, k):
-        taken = (picks[:i] == picks[i]).any(dim=0)
-        torch.where(taken, top[i], picks[i], out=picks[i])
+        torch.where((picks[:i] == rows[i]).any(dim=0), tops[i], rows[i], out=rows[i])
     return picks
 
 
