@@ -61,6 +61,17 @@ def test_ml100k_labels_and_ids(shared_data, tmp_path):
     assert users["user_id:token"].tolist() == [str(i) for i in range(943)]
 
 
+def _write_customer_product_task(root, name, timedelta, sql):
+    """``tasks/<name>/manifest.yaml``: a relbench recommendation task customers -> products."""
+    task = {
+        "name": name, "kind": "forecast", "task_type": "recommendation", "time_col": "timestamp",
+        "src_entity_table": "customers", "src_entity_col": "customer_id",
+        "dst_entity_table": "products", "dst_entity_col": "product_id", "eval_k": 5, "timedelta": timedelta,
+        "manifest_version": 1, "sql": sql,
+    }
+    (root / "tasks" / name / "manifest.yaml").write_text(yaml.safe_dump(task))
+
+
 def _write_shop(root, n_customers=80, n_products=120, n_stores=5, seed=0):
     """A relbench-3 folder: static customers/products/stores, timed transactions/reviews."""
     rng = np.random.default_rng(seed)
@@ -110,19 +121,14 @@ def _write_shop(root, n_customers=80, n_products=120, n_stores=5, seed=0):
         },
     }
     (root / "manifest.yaml").write_text(yaml.safe_dump(manifest))
-    task = {
-        "name": "customer-product-buy", "kind": "forecast", "task_type": "recommendation", "time_col": "timestamp",
-        "src_entity_table": "customers", "src_entity_col": "customer_id",
-        "dst_entity_table": "products", "dst_entity_col": "product_id", "eval_k": 5, "timedelta": "14 days",
-        "manifest_version": 1,
-        "sql": "SELECT t.timestamp AS timestamp, transactions.customer_id AS customer_id,\n"
-               "LIST(DISTINCT transactions.product_id) AS product_id\nFROM timestamps t\n"
-               "LEFT JOIN transactions ON transactions.t > t.timestamp\n"
-               "AND transactions.t <= t.timestamp + INTERVAL '{timedelta}'\n"
-               "WHERE transactions.customer_id IS NOT NULL AND transactions.product_id IS NOT NULL\n"
-               "GROUP BY t.timestamp, transactions.customer_id",
-    }
-    (root / "tasks" / "customer-product-buy" / "manifest.yaml").write_text(yaml.safe_dump(task))
+    _write_customer_product_task(
+        root, "customer-product-buy", "14 days",
+        "SELECT t.timestamp AS timestamp, transactions.customer_id AS customer_id,\n"
+        "LIST(DISTINCT transactions.product_id) AS product_id\nFROM timestamps t\n"
+        "LEFT JOIN transactions ON transactions.t > t.timestamp\n"
+        "AND transactions.t <= t.timestamp + INTERVAL '{timedelta}'\n"
+        "WHERE transactions.customer_id IS NOT NULL AND transactions.product_id IS NOT NULL\n"
+        "GROUP BY t.timestamp, transactions.customer_id")
 
 
 def test_generated_multitable_database(tmp_path):
@@ -213,19 +219,14 @@ def _write_baskets(root, n_customers=40, n_products=60, n_baskets=900, seed=1):
         },
     }
     (root / "manifest.yaml").write_text(yaml.safe_dump(manifest))
-    task = {
-        "name": "customer-product", "kind": "forecast", "task_type": "recommendation", "time_col": "timestamp",
-        "src_entity_table": "customers", "src_entity_col": "customer_id",
-        "dst_entity_table": "products", "dst_entity_col": "product_id", "eval_k": 5, "timedelta": "30 days",
-        "manifest_version": 1,
-        "sql": "SELECT t.timestamp AS timestamp, baskets.customer_id AS customer_id,\n"
-               "LIST(DISTINCT lines.product_id) AS product_id\nFROM timestamps t\n"
-               "LEFT JOIN baskets ON baskets.t > t.timestamp AND baskets.t <= t.timestamp + INTERVAL '{timedelta}'\n"
-               "LEFT JOIN lines ON lines.basket_id = baskets.basket_id\n"
-               "WHERE baskets.customer_id IS NOT NULL AND lines.product_id IS NOT NULL\n"
-               "GROUP BY t.timestamp, baskets.customer_id",
-    }
-    (root / "tasks" / "customer-product" / "manifest.yaml").write_text(yaml.safe_dump(task))
+    _write_customer_product_task(
+        root, "customer-product", "30 days",
+        "SELECT t.timestamp AS timestamp, baskets.customer_id AS customer_id,\n"
+        "LIST(DISTINCT lines.product_id) AS product_id\nFROM timestamps t\n"
+        "LEFT JOIN baskets ON baskets.t > t.timestamp AND baskets.t <= t.timestamp + INTERVAL '{timedelta}'\n"
+        "LEFT JOIN lines ON lines.basket_id = baskets.basket_id\n"
+        "WHERE baskets.customer_id IS NOT NULL AND lines.product_id IS NOT NULL\n"
+        "GROUP BY t.timestamp, baskets.customer_id")
 
 
 def test_multi_hop_task_uses_past_labels_as_events(tmp_path):
