@@ -213,9 +213,11 @@ class SubgraphRecommender(GeneralRecommender):
             float32 [B, n_items], computed from the current parameters (nothing cached).
         """
         user = interaction[self.USER_ID]
-        sub = self.sample(user, self._seed_times(interaction))
-        h = self.encode(sub)
-        return self.class_logits(sub, h, torch.arange(self.n_items, device=user.device))
+        return self._all_item_scores(self.sample(user, self._seed_times(interaction)))
+
+    def _all_item_scores(self, sub: SampledSubgraph) -> Tensor:
+        """float32 [B, n_items]: every item's score for each seed of ``sub``."""
+        return self.class_logits(sub, self.encode(sub), torch.arange(self.n_items, device=sub.seed_time.device))
 
     def predict(self, interaction) -> Tensor:
         """Score of each row's (user, item): one full-sort pass per distinct user.
@@ -227,9 +229,7 @@ class SubgraphRecommender(GeneralRecommender):
         times = self._seed_times(interaction)
         key = torch.stack([user.to(torch.float64), times])
         unique, inverse = torch.unique(key, dim=1, return_inverse=True)
-        sub = self.sample(unique[0].long(), unique[1])
-        h = self.encode(sub)
-        scores = self.class_logits(sub, h, torch.arange(self.n_items, device=user.device))
+        scores = self._all_item_scores(self.sample(unique[0].long(), unique[1]))
         return scores[inverse, item]
 
     def predict_with_subgraph_negatives(self, interaction, exclude_row: Tensor, exclude_item: Tensor,
@@ -254,7 +254,7 @@ class SubgraphRecommender(GeneralRecommender):
         """
         user = interaction[self.USER_ID]
         sub = self.sample(user, self._seed_times(interaction))
-        scores = self.class_logits(sub, self.encode(sub), torch.arange(self.n_items, device=user.device))
+        scores = self._all_item_scores(sub)
         no_items = user[:0]
         pool = widen_pool(sub.batch.get("item", no_items), sub.node.get("item", no_items), user.numel(),
                           self.n_items, pool_rows)
