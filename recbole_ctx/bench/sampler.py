@@ -7,8 +7,10 @@ sampled edges/s of
 :class:`TemporalNeighborSampler` (``uniform``, one-directional output so the edge count
 is what was drawn; the ``bidir ms`` column is the same call with the bidirectional output
 the models use) and, on CPU, the seeds/s of a straightforward per-seed, per-node Python
-implementation on the same CSR arrays, measured in the same run on a few seeds, and the
-speed-up by wall clock and by process CPU time (fastest of the repeats for both).
+implementation on the same CSR arrays and the speed-up by wall clock and by process CPU
+time (fastest of the repeats for both).  The baseline runs on the batch's own seeds (the
+first ``--baseline-seeds`` of them) and its repeats alternate with the sampler's, so a
+machine that drifts while the benchmark runs slows both sides alike.
 
     recbole-ctx bench sampler --quick            # small graph, CPU, < 1 minute
     recbole-ctx bench sampler --scale 100k       # 100k users / 20k items / 2M events
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -112,35 +115,43 @@ class Timing:
     cpu: float
 
 
-def _timed(fn, repeats: int, device: torch.device) -> Timing:
-    walls, cpus = [], []
-    for _ in range(repeats):
-        _sync(device)
-        wall, cpu = time.perf_counter(), time.process_time()
-        fn()
-        _sync(device)
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return Timing(min(walls), min(cpus))
+def time_interleaved(calls: list[tuple[Callable[[], object], int]], device: torch.device) -> list[Timing]:
+    """Fastest wall and CPU time of each ``(fn, repeats)``, the calls taking turns.
+
+    Round ``r`` runs every function that still has repeats left, so slow phases of a
+    shared machine fall on all of them.
+    """
+    walls: list[list[float]] = [[] for _ in calls]
+    cpus: list[list[float]] = [[] for _ in calls]
+    for round_ in range(max(repeats for _, repeats in calls)):
+        for i, (fn, repeats) in enumerate(calls):
+            if round_ >= repeats:
+                continue
+            _sync(device)
+            wall, cpu = time.perf_counter(), time.process_time()
+            fn()
+            _sync(device)
+            walls[i].append(time.perf_counter() - wall)
+            cpus[i].append(time.process_time() - cpu)
+    return [Timing(min(w), min(c)) for w, c in zip(walls, cpus)]
 
 
-def time_sampler(sampler: TemporalNeighborSampler, users: torch.Tensor, times: torch.Tensor,
-                 device: torch.device, repeats: int) -> tuple[Timing, int]:
-    """Timing of one call (after a warm-up call) and the number of edges it samples."""
+def sampler_call(sampler: TemporalNeighborSampler, users: torch.Tensor, times: torch.Tensor,
+                 device: torch.device) -> tuple[Callable[[], object], int]:
+    """A timed call of the sampler on the batch (after a warm-up call), and the edges it samples."""
     gen = torch.Generator(device=device).manual_seed(0)
     users, times = users.to(device), times.to(device)
     out = sampler.sample(users, times, generator=gen)
     edges = sum(int(e.shape[1]) for e in out.edge_index.values())
-    return _timed(lambda: sampler.sample(users, times, generator=gen), repeats, device), edges
+    return (lambda: sampler.sample(users, times, generator=gen)), edges
 
 
-def time_baseline(graph: TemporalGraph, fanouts: list[int], users: torch.Tensor, times: torch.Tensor,
-                  n_seeds: int, repeats: int) -> Timing:
-    """Timing per seed of :func:`per_seed_python` on the first ``n_seeds`` seeds."""
+def baseline_call(graph: TemporalGraph, fanouts: list[int], users: torch.Tensor,
+                  times: torch.Tensor) -> Callable[[], int]:
+    """A timed call of :func:`per_seed_python` on the given seeds."""
     rng = np.random.default_rng(0)
-    users_np, times_np = users[:n_seeds].numpy(), times[:n_seeds].numpy()
-    total = _timed(lambda: per_seed_python(graph, fanouts, users_np, times_np, rng), repeats, torch.device("cpu"))
-    return Timing(total.wall / n_seeds, total.cpu / n_seeds)
+    users_np, times_np = users.numpy(), times.numpy()
+    return lambda: per_seed_python(graph, fanouts, users_np, times_np, rng)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -151,7 +162,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--device", nargs="+", default=None,
                    help="devices (default: cpu, and cuda when available)")
     p.add_argument("--repeats", type=int, default=5, help="timed calls per configuration")
-    p.add_argument("--baseline-seeds", type=int, default=32, help="seeds the Python baseline runs on")
+    p.add_argument("--baseline-seeds", type=int, default=512,
+                   help="the Python baseline runs on the first N seeds of each batch")
     p.add_argument("--baseline-repeats", type=int, default=3, help="timed runs of the Python baseline")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     return p
@@ -183,17 +195,24 @@ def main(argv: list[str] | None = None) -> int:
             for batch in BATCH_SIZES:
                 users, times = make_seeds(scale, batch)
                 for fanouts in FANOUTS:
-                    sampler = TemporalNeighborSampler(dev_graph, fanouts, "uniform", bidirectional=False)
-                    ours, edges = time_sampler(sampler, users, times, device, args.repeats)
-                    bidir = TemporalNeighborSampler(dev_graph, fanouts, "uniform", bidirectional=True)
-                    bidir_time, _ = time_sampler(bidir, users, times, device, args.repeats)
+                    uni_fn, edges = sampler_call(
+                        TemporalNeighborSampler(dev_graph, fanouts, "uniform", bidirectional=False),
+                        users, times, device)
+                    bidir_fn, _ = sampler_call(
+                        TemporalNeighborSampler(dev_graph, fanouts, "uniform", bidirectional=True),
+                        users, times, device)
+                    calls = [(uni_fn, args.repeats), (bidir_fn, args.repeats)]
+                    n_base = min(args.baseline_seeds, batch)
+                    if device.type == "cpu":
+                        calls.append((baseline_call(graph, fanouts, users[:n_base], times[:n_base]),
+                                      args.baseline_repeats))
+                    ours, bidir_time, *base = time_interleaved(calls, device)
                     row = (f"{device_name:<7}{batch:>6}  {str(fanouts):<11}{ours.wall * 1e3:>9.2f}"
                            f"{ours.cpu * 1e3:>9.2f}{batch / ours.wall:>10,.0f}{edges / ours.wall:>12,.0f}"
                            f"{bidir_time.wall * 1e3:>10.2f}")
-                    if device.type == "cpu":
-                        base = time_baseline(graph, fanouts, users, times, args.baseline_seeds,
-                                             args.baseline_repeats)
-                        row += (f"{1 / base.wall:>11,.0f}{batch * base.wall / ours.wall:>7.1f}x"
-                                f"{batch * base.cpu / ours.cpu:>7.1f}x")
+                    if base:  # per-seed baseline time scaled to the whole batch
+                        scale_up = batch / n_base
+                        row += (f"{n_base / base[0].wall:>11,.0f}{scale_up * base[0].wall / ours.wall:>7.1f}x"
+                                f"{scale_up * base[0].cpu / ours.cpu:>7.1f}x")
                     print(row, flush=True)
     return 0

@@ -36,6 +36,12 @@ from recbole_ctx.data.temporal_graph import EdgeType, TemporalGraph, reverse_edg
 from recbole_ctx.sampler.subgraph import SampledSubgraph
 
 STRATEGIES = ("uniform", "last")
+# torch's CPU sort (and unique) of integer keys is a radix sort above 32768 elements in
+# builds with OpenMP and a comparison sort below, ~10x slower per key there.  From about
+# 5k int32 / 7k int64 keys on, padding up to that size is the cheaper sort.
+_CPU_RADIX_SORT = torch.backends.openmp.is_available()
+_RADIX_SORT_MIN = 32769
+_PAD_TO_RADIX_FROM = {torch.int32: 5000, torch.int64: 7000}
 # Bisection on frontiers of at least _COMPACT_MIN_ROWS rows drops finished rows every
 # _BISECT_ROUND halvings; below that the extra ops cost more than they save.
 _COMPACT_MIN_ROWS = 16384
@@ -117,9 +123,10 @@ class TemporalNeighborSampler:
                     src_key = _take(gid, row) * graph.num_nodes[et[2]] + dst_gid
                     keep = (~torch.isin(src_key, excluded[et])).nonzero().squeeze(1)
                     pos, row, dst_gid = _take(pos, keep), _take(row, keep), _take(dst_gid, keep)
-                dst_key = _take(seed, row) * graph.num_nodes[et[2]] + dst_gid
+                dst_key = state.candidate_keys(et[2], seed, row, dst_gid)
                 pending.append((et, _take(local, row), dst_key, _take(graph.time[et], pos)))
-            dst_local = state.add(hop, [(et[2], key) for et, _, key, _ in pending])
+            last_hop = hop == len(self.fanouts)
+            dst_local = state.add(hop, [(et[2], key) for et, _, key, _ in pending], last_hop)
             for (et, src_local, _, time), dl in zip(pending, dst_local):
                 edges[et].append((src_local, dl, time))
 
@@ -184,14 +191,20 @@ class TemporalNeighborSampler:
         # uniform: rows with at most `fanout` events keep them all; the others draw
         # `fanout` distinct ones.  Edge order is by group, not by row (order is free).
         over = count > fanout
-        pos, row = _ranges(start, count.masked_fill(over, 0))
         over_rows = over.nonzero().squeeze(1)
         if over_rows.numel() == 0:
-            return pos, row
+            return _ranges(start, count)
         picks = _floyd_sample(_take(count, over_rows), fanout, generator)  # [fanout, R']
-        drawn = (_take(start, over_rows).unsqueeze(0) + picks).view(-1)
-        drawn_row = over_rows.unsqueeze(0).expand(fanout, -1).reshape(-1)
-        return torch.cat([pos, drawn]), torch.cat([row, drawn_row])
+        take = count.masked_fill_(over, 0)
+        kept = int(take.sum())
+        # Both groups are written straight into the outputs: on large frontiers a
+        # concatenation of these arrays costs as much as drawing them.
+        pos = torch.empty(kept + picks.numel(), dtype=torch.long, device=start.device)
+        row = torch.empty_like(pos)
+        _ranges(start, take, out=(pos[:kept], row[:kept]))
+        torch.add(_take(start, over_rows).unsqueeze(0), picks, out=pos[kept:].view_as(picks))
+        row[kept:].view_as(picks).copy_(over_rows.unsqueeze(0).expand_as(picks))
+        return pos, row
 
     def _visible_end(self, et: EdgeType, start: Tensor, end: Tensor, time_limit: Tensor) -> Tensor:
         """First position in ``[start, end)`` whose time is > ``time_limit``.
@@ -263,8 +276,12 @@ class _NodeState:
         seed_keys = (seed * num_nodes[seed_type] + seed_nodes).to(self.key_dtype[seed_type])
         self.frontier = {seed_type: self._append(seed_type, seed_keys, hop=0)}
 
-    def _append(self, node_type: str, new_keys: Tensor, hop: int) -> tuple[Tensor, Tensor, Tensor]:
-        """Register new (unique, unseen) keys; returns their (gid, seed, local id)."""
+    def _append(self, node_type: str, new_keys: Tensor, hop: int, last_hop: bool = False
+                ) -> tuple[Tensor, Tensor, Tensor]:
+        """Register new (unique, unseen) keys; returns their (gid, seed, local id).
+
+        After the last hop no key is looked up again, so the key list is not extended.
+        """
         n = self.num_nodes[node_type]
         first = self.keys[node_type].numel()
         local = torch.arange(first, first + new_keys.numel(), device=self.device)
@@ -273,11 +290,23 @@ class _NodeState:
         seed = seed.long()
         self.chunks[node_type].append((gid, seed))
         self.chunk_hops[node_type].append(hop)
-        self.keys[node_type] = torch.cat([self.keys[node_type], new_keys])
+        if not last_hop:
+            self.keys[node_type] = torch.cat([self.keys[node_type], new_keys])
         return gid, seed, local
 
-    def add(self, hop: int, candidates: list[tuple[str, Tensor]]) -> list[Tensor]:
-        """Map candidate keys (int64, per edge type) to local ids.
+    def candidate_keys(self, node_type: str, seed: Tensor, row: Tensor, gid: Tensor) -> Tensor:
+        """Keys ``seed[row] * N_t + gid`` of candidate nodes of ``node_type``, in its key dtype.
+
+        Args:
+            seed: int64 [R] seed index of each frontier row.
+            row: int64 [M] frontier row of each candidate.
+            gid: int64 [M] global id of each candidate.
+        """
+        keys = torch.empty(gid.shape, dtype=self.key_dtype[node_type], device=self.device)
+        return torch.add(_take(seed * self.num_nodes[node_type], row), gid, out=keys)
+
+    def add(self, hop: int, candidates: list[tuple[str, Tensor]], last_hop: bool = False) -> list[Tensor]:
+        """Map candidate keys (from :meth:`candidate_keys`, per edge type) to local ids.
 
         Keys not seen before become nodes of this ``hop`` and the next frontier.  One
         ``unique`` over known and candidate keys both deduplicates the candidates and
@@ -288,13 +317,15 @@ class _NodeState:
         for node_type in dict.fromkeys(t for t, _ in candidates):
             idx = [i for i, (t, _) in enumerate(candidates) if t == node_type]
             known = self.keys[node_type]
-            dtype = self.key_dtype[node_type]
-            keys = torch.cat([known] + [candidates[i][1].to(dtype) for i in idx])
-            uniq, inverse = torch.unique(keys, return_inverse=True)
+            keys = torch.cat([known] + [candidates[i][1] for i in idx])
+            padded = _radix_padded(keys)
+            uniq, inverse = torch.unique(padded, return_inverse=True)
+            if padded is not keys:  # the padding is the largest key: drop its slot
+                uniq, inverse = uniq[:-1], inverse[: keys.numel()]
             local_of = torch.full((uniq.numel(),), -1, dtype=torch.long, device=self.device)
             local_of.index_copy_(0, inverse[: known.numel()], torch.arange(known.numel(), device=self.device))
             new_slot = (local_of < 0).nonzero().squeeze(1)
-            front = self._append(node_type, _take(uniq, new_slot), hop)
+            front = self._append(node_type, _take(uniq, new_slot), hop, last_hop)
             self.frontier[node_type] = front
             local_of.index_copy_(0, new_slot, front[2])
             local = _take(local_of, inverse[known.numel():])
@@ -321,6 +352,22 @@ def _take(values: Tensor, index: Tensor) -> Tensor:
     return values.index_select(0, index)
 
 
+def _radix_padded(keys: Tensor) -> Tensor:
+    """1-D integer ``keys``, padded with their dtype's maximum to the size at which torch's
+    CPU sort turns into a radix sort when that is the cheaper sort; else ``keys`` itself."""
+    n = keys.numel()
+    pad_from = _PAD_TO_RADIX_FROM.get(keys.dtype, _RADIX_SORT_MIN)
+    if keys.device.type != "cpu" or not _CPU_RADIX_SORT or not pad_from <= n < _RADIX_SORT_MIN:
+        return keys
+    return torch.cat([keys, keys.new_full((_RADIX_SORT_MIN - n,), torch.iinfo(keys.dtype).max)])
+
+
+def _stable_argsort(keys: Tensor) -> Tensor:
+    """int64 [n]: the stable ascending order of 1-D integer ``keys``."""
+    # Padding sorts after every key (stable on ties), so the first n entries are the keys'.
+    return torch.sort(_radix_padded(keys), stable=True).indices[: keys.numel()]
+
+
 def _bisect(time: Tensor, base: Tensor, n: Tensor, limit: Tensor, steps: int) -> None:
     """``steps`` halvings of the windows ``[base, base + n]`` towards the last event
     with ``time <= limit``, in place on ``base`` and ``n`` (int64 [R]).
@@ -341,12 +388,21 @@ def _bisect(time: Tensor, base: Tensor, n: Tensor, limit: Tensor, steps: int) ->
         base.add_(half.mul_(visible))
 
 
-def _ranges(base: Tensor, take: Tensor) -> tuple[Tensor, Tensor]:
-    """Concatenated ranges ``[base_r, base_r + take_r)``: (position int64 [M], row int64 [M])."""
-    row = torch.repeat_interleave(take)
+def _ranges(base: Tensor, take: Tensor, out: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
+    """Concatenated ranges ``[base_r, base_r + take_r)``: (position int64 [M], row int64 [M]).
+
+    ``out``: two int64 [M] tensors to write them into (``M`` must be ``take.sum()``).
+    """
+    size = None if out is None else out[0].numel()
+    row = torch.repeat_interleave(take, output_size=size)
     first = torch.cumsum(take, 0) - take
-    pos = torch.arange(row.numel(), device=take.device) + _take(base - first, row)
-    return pos, row
+    offset = _take(base - first, row)
+    if out is None:
+        return torch.arange(row.numel(), device=take.device) + offset, row
+    pos, row_out = out
+    torch.arange(row.numel(), device=take.device, out=pos).add_(offset)
+    row_out.copy_(row)
+    return pos, row_out
 
 
 def _floyd_sample(count: Tensor, k: int, generator: torch.Generator | None) -> Tensor:
@@ -358,7 +414,8 @@ def _floyd_sample(count: Tensor, k: int, generator: torch.Generator | None) -> T
     """
     top = (count - k).unsqueeze(0) + torch.arange(k, device=count.device).unsqueeze(1)  # inclusive bounds
     picks = torch.rand(top.shape, dtype=torch.float64, device=count.device, generator=generator)
-    picks = torch.minimum(picks.mul_(top + 1).long(), top)
+    picks = picks.mul_(top + 1).long()
+    torch.minimum(picks, top, out=picks)
     rows, tops = picks.unbind(0), top.unbind(0)  # views made once, not per step
     for i in range(1, k):
         torch.where((picks[:i] == rows[i]).any(dim=0), tops[i], rows[i], out=rows[i])
@@ -405,9 +462,13 @@ def _reverse_parts(src: Tensor, dst: Tensor, time: Tensor, r_src: Tensor, r_dst:
     j_dst = torch.cat([_take(dst, f_join), _take(r_dst, r_join)])
     j_time = torch.cat([_take(time, f_join), _take(r_time, r_join)])
     # Two stable sorts put equal (src, dst, time) next to each other, drawn edges first.
-    order = torch.sort(j_time, stable=True).indices
-    key = _take(j_src, order) * (int(hop_dst.numel()) + 1) + _take(j_dst, order)
-    by_key = torch.sort(key, stable=True).indices
+    # Times only need to meet their equals, not to be ordered: their bit patterns (+0.0
+    # folds -0.0 into 0.0) sort as integers, which torch radix-sorts on CPU.
+    order = _stable_argsort((j_time + 0.0).view(torch.int64))
+    num_keys = (int(hop_src.numel()) + 1) * (int(hop_dst.numel()) + 1)
+    key = torch.empty(order.shape, dtype=torch.int32 if num_keys < 2**31 else torch.long, device=order.device)
+    torch.add(_take(j_src, order) * (int(hop_dst.numel()) + 1), _take(j_dst, order), out=key)
+    by_key = _stable_argsort(key)
     order, key = _take(order, by_key), _take(key, by_key)
     t = _take(j_time, order)
     repeat = torch.zeros_like(order, dtype=torch.bool)

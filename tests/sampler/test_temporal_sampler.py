@@ -256,3 +256,26 @@ def test_visible_end_with_row_compaction_equals_per_row_search(rows, limits, bis
         patch.setattr(sampler_module, "_COMPACT_MIN_ROWS", 1)
         patch.setattr(sampler_module, "_BISECT_ROUND", bisect_round)
         assert sampler._visible_end(RATE, start, end, limit).tolist() == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(temporal_graphs(), fanout_lists, st.sampled_from(["uniform", "last"]), st.integers(0, 1000))
+def test_sorts_padded_for_the_radix_path_change_no_sample(case, fanouts, strategy, rng_seed):
+    """Padding every key sort (unique, reverse-edge matching) gives the unpadded sample."""
+    import recbole_ctx.sampler.temporal_sampler as sampler_module
+
+    graph, seeds, seed_time = case
+    outs = []
+    for pad in (False, True):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sampler_module, "_CPU_RADIX_SORT", pad)
+            patch.setattr(sampler_module, "_PAD_TO_RADIX_FROM", {torch.int32: 1, torch.int64: 1})
+            outs.append(TemporalNeighborSampler(graph, fanouts, strategy).sample(
+                seeds, seed_time, generator=torch.Generator().manual_seed(rng_seed)))
+    plain, padded = outs
+    for node_type in plain.node:
+        for field in ("node", "batch", "hop"):
+            assert torch.equal(getattr(plain, field)[node_type], getattr(padded, field)[node_type])
+    for et in plain.edge_index:
+        assert torch.equal(plain.edge_index[et], padded.edge_index[et])
+        assert torch.equal(plain.edge_time[et], padded.edge_time[et])
