@@ -396,11 +396,16 @@ def main(argv: list[str]) -> int:
     from dataset_converters.errors import ConversionError
 
     args = parse_args(argv)
-    try:
-        return run_quality(args) if args.quality else run_speed(args)
-    except ConversionError as err:
-        print(f"recbole-ctx bench srgnn: {err}", file=sys.stderr)
-        return 2
+    args.data = None if args.data is None else str(Path(args.data).resolve())
+    args.source = str(Path(args.source).resolve())
+    # RecBole's trainers write checkpoints and TensorBoard logs under the working
+    # directory: run in a scratch one so the benchmark leaves nothing behind.
+    with tempfile.TemporaryDirectory(prefix="srgnn-bench-cwd-") as scratch, contextlib.chdir(scratch):
+        try:
+            return run_quality(args) if args.quality else run_speed(args)
+        except ConversionError as err:
+            print(f"recbole-ctx bench srgnn: {err}", file=sys.stderr)
+            return 2
 
 
 if __name__ == "__main__":

@@ -86,3 +86,19 @@ def test_rounds_must_fit_the_steps():
     with pytest.raises(SystemExit):
         parse_args(["--steps", "3", "--rounds", "4"])
     assert parse_args(["--quick"]).rounds <= parse_args(["--quick"]).steps
+
+
+def test_bench_leaves_nothing_in_the_working_directory(tmp_path, monkeypatch):
+    """RecBole's trainers write checkpoints and TensorBoard logs under the cwd."""
+    from recbole_ctx.bench.srgnn import main
+
+    src = tmp_path / "src"
+    src.mkdir()
+    sessions = [[1 + (k * 3 + j) % 40 for j in range(2 + k % 4)] for k in range(60)]
+    (src / "all_train_seq.txt").write_bytes(pickle.dumps(sessions))
+    (src / "test.txt").write_bytes(pickle.dumps(([[1, 2], [3]], [4, 5])))
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    assert main(["--quick", "--source", "../src", "--steps", "2", "--rounds", "1"]) == 0
+    assert list(cwd.iterdir()) == []
