@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from recbole_ctx.data.temporal_graph import TemporalGraph
+from recbole_ctx.sampler.subgraph import SampledSubgraph
 from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
 
 RATE = ("user", "rate", "item")
@@ -67,19 +68,31 @@ def make_seeds(scale: Scale, batch: int, seed: int = 1) -> tuple[torch.Tensor, t
 
 
 def per_seed_python(graph: TemporalGraph, fanouts: list[int], users: np.ndarray, times: np.ndarray,
-                    rng: np.random.Generator) -> int:
-    """The straightforward baseline: per seed, per frontier node, per edge type.
+                    rng: np.random.Generator) -> SampledSubgraph:
+    """The straightforward baseline: per seed, per frontier node, per edge type, per edge.
 
-    Returns the number of sampled edges (so its work matches the vectorised sampler).
+    Builds the sampler's own output (one-directional): the work matches the vectorised
+    sampler's, including the local ids, times, seed index and hop of everything drawn.
+    Fields are collected in flat lists (no per-edge tuples for the garbage collector to
+    scan) and converted through numpy, as a careful Python implementation would.
     """
     csr = {et: (graph.rowptr[et].numpy(), graph.col[et].numpy(), graph.time[et].numpy()) for et in graph.edge_types}
-    edges = 0
-    for user, t in zip(users.tolist(), times.tolist()):
-        seen = {("user", user): 0}
+    seeds = users.tolist()
+    # per node type: global id, seed index and hop of each local id; seeds first, in batch order
+    node_gid = {t: [] for t in graph.num_nodes}
+    node_seed = {t: [] for t in graph.num_nodes}
+    node_hop = {t: [] for t in graph.num_nodes}
+    node_gid["user"], node_seed["user"], node_hop["user"] = list(seeds), list(range(len(seeds))), [0] * len(seeds)
+    edge_src = {et: [] for et in graph.edge_types}
+    edge_dst = {et: [] for et in graph.edge_types}
+    edge_time = {et: [] for et in graph.edge_types}
+    for b, (user, t) in enumerate(zip(seeds, times.tolist())):
+        local = {("user", user): b}
         frontier = [("user", user)]
         for hop, k in enumerate(fanouts, start=1):
             nxt = []
             for node_type, node in frontier:
+                src_local = local[(node_type, node)]
                 for et, (rowptr, col, time_) in csr.items():
                     if et[0] != node_type:
                         continue
@@ -88,14 +101,31 @@ def per_seed_python(graph: TemporalGraph, fanouts: list[int], users: np.ndarray,
                     count = end - lo
                     take_all = k == -1 or count <= k
                     pick = np.arange(lo, end) if take_all else lo + rng.choice(count, k, replace=False)
-                    for pos in pick:
-                        edges += 1
-                        key = (et[2], int(col[pos]))
-                        if key not in seen:
-                            seen[key] = hop
+                    dst_type = et[2]
+                    for gid, event_time in zip(col[pick].tolist(), time_[pick].tolist()):
+                        key = (dst_type, gid)
+                        dst_local = local.get(key)
+                        if dst_local is None:
+                            dst_local = local[key] = len(node_gid[dst_type])
+                            node_gid[dst_type].append(gid)
+                            node_seed[dst_type].append(b)
+                            node_hop[dst_type].append(hop)
                             nxt.append(key)
+                        edge_src[et].append(src_local)
+                        edge_dst[et].append(dst_local)
+                        edge_time[et].append(event_time)
             frontier = nxt
-    return edges
+
+    def as_long(values: list[int]) -> torch.Tensor:
+        return torch.from_numpy(np.asarray(values, dtype=np.int64))
+
+    out = SampledSubgraph(seed_type="user", seed_time=torch.as_tensor(times, dtype=torch.float64))
+    for t in graph.num_nodes:
+        out.node[t], out.batch[t], out.hop[t] = as_long(node_gid[t]), as_long(node_seed[t]), as_long(node_hop[t])
+    for et in graph.edge_types:
+        out.edge_index[et] = torch.stack([as_long(edge_src[et]), as_long(edge_dst[et])])
+        out.edge_time[et] = torch.from_numpy(np.asarray(edge_time[et], dtype=np.float64))
+    return out
 
 
 def _sync(device: torch.device) -> None:
@@ -147,7 +177,7 @@ def sampler_call(sampler: TemporalNeighborSampler, users: torch.Tensor, times: t
 
 
 def baseline_call(graph: TemporalGraph, fanouts: list[int], users: torch.Tensor,
-                  times: torch.Tensor) -> Callable[[], int]:
+                  times: torch.Tensor) -> Callable[[], SampledSubgraph]:
     """A timed call of :func:`per_seed_python` on the given seeds."""
     rng = np.random.default_rng(0)
     users_np, times_np = users.numpy(), times.numpy()
