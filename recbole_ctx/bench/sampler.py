@@ -79,9 +79,9 @@ def per_seed_python(graph: TemporalGraph, fanouts: list[int], users: np.ndarray,
     csr = {et: (graph.rowptr[et].numpy(), graph.col[et].numpy(), graph.time[et].numpy()) for et in graph.edge_types}
     seeds = users.tolist()
     # per node type: global id, seed index and hop of each local id; seeds first, in batch order
-    node_gid = {t: [] for t in graph.num_nodes}
-    node_seed = {t: [] for t in graph.num_nodes}
-    node_hop = {t: [] for t in graph.num_nodes}
+    node_gid = {node_type: [] for node_type in graph.num_nodes}
+    node_seed = {node_type: [] for node_type in graph.num_nodes}
+    node_hop = {node_type: [] for node_type in graph.num_nodes}
     node_gid["user"], node_seed["user"], node_hop["user"] = list(seeds), list(range(len(seeds))), [0] * len(seeds)
     edge_src = {et: [] for et in graph.edge_types}
     edge_dst = {et: [] for et in graph.edge_types}
@@ -120,8 +120,10 @@ def per_seed_python(graph: TemporalGraph, fanouts: list[int], users: np.ndarray,
         return torch.from_numpy(np.asarray(values, dtype=np.int64))
 
     out = SampledSubgraph(seed_type="user", seed_time=torch.as_tensor(times, dtype=torch.float64))
-    for t in graph.num_nodes:
-        out.node[t], out.batch[t], out.hop[t] = as_long(node_gid[t]), as_long(node_seed[t]), as_long(node_hop[t])
+    for node_type in graph.num_nodes:
+        out.node[node_type] = as_long(node_gid[node_type])
+        out.batch[node_type] = as_long(node_seed[node_type])
+        out.hop[node_type] = as_long(node_hop[node_type])
     for et in graph.edge_types:
         out.edge_index[et] = torch.stack([as_long(edge_src[et]), as_long(edge_dst[et])])
         out.edge_time[et] = torch.from_numpy(np.asarray(edge_time[et], dtype=np.float64))
