@@ -15,6 +15,7 @@ from recbole.utils import FeatureType
 from torch import Tensor
 
 from recbole_ctx.data.protocol import LABEL_SPLITS, TemporalProtocol, group_examples, label_path, read_label_file
+from recbole_ctx.utils.ranges import concat_ranges
 
 SEED_TIME_FIELD = "seed_time"
 TARGET_ITEM_FIELD = "target_item_id"
@@ -46,10 +47,9 @@ class TemporalExamples:
         ``[PAD]`` id) and ``target_len`` int64 [B]."""
         start, stop = self.target_ptr[index], self.target_ptr[index + 1]
         length = stop - start
-        row = torch.repeat_interleave(torch.arange(index.numel()), length)
-        offset = torch.arange(row.numel()) - (torch.cumsum(length, 0) - length)[row]
+        row, position = concat_ranges(start, length)
         padded = torch.zeros(index.numel(), int(length.max()) if index.numel() else 0, dtype=torch.long)
-        padded[row, offset] = self.target_item[start[row] + offset]
+        padded[row, position - start[row]] = self.target_item[position]
         return Interaction({uid_field: self.user[index], SEED_TIME_FIELD: self.seed_time[index],
                             TARGET_ITEM_FIELD: padded, TARGET_LEN_FIELD: length})
 

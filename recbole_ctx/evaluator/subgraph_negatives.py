@@ -26,6 +26,7 @@ from torch import Tensor
 
 from recbole_ctx.evaluator.csr import ItemCSR
 from recbole_ctx.evaluator.sampled import sampled_topk
+from recbole_ctx.utils.ranges import concat_ranges
 
 SAMPLERS = ("uniform", "subgraph")
 SUBGRAPH_METHOD = "predict_with_subgraph_negatives"
@@ -117,11 +118,9 @@ def gather_rows(csr: ItemCSR, rows: Tensor) -> tuple[Tensor, Tensor]:
     """
     rows_cpu = rows.cpu()
     start = csr.ptr[rows_cpu]
-    counts = csr.ptr[rows_cpu + 1] - start
-    owner = torch.repeat_interleave(torch.arange(rows_cpu.numel()), counts)
-    offset = torch.arange(int(counts.sum())) - (torch.cumsum(counts, 0) - counts)[owner] + start[owner]
+    owner, position = concat_ranges(start, csr.ptr[rows_cpu + 1] - start)
     device = csr.items.device
-    return owner.to(device), csr.items[offset.to(device)]
+    return owner.to(device), csr.items[position.to(device)]
 
 
 class SubgraphNegativeRanker:

@@ -34,6 +34,7 @@ from torch import Tensor
 
 from recbole_ctx.data.temporal_graph import EdgeType, TemporalGraph, reverse_edge_type
 from recbole_ctx.sampler.subgraph import SampledSubgraph
+from recbole_ctx.utils.ranges import concat_ranges
 
 STRATEGIES = ("uniform", "last")
 # torch's CPU sort (and unique) of integer keys is a radix sort above 32768 elements in
@@ -184,24 +185,25 @@ class TemporalNeighborSampler:
             end = self._visible_end(et, start, end, time_limit)
         count = end - start
         if fanout == -1:
-            return _ranges(start, count)
+            return _positions(start, count)
         if self.strategy == "last":  # the newest `fanout` visible events
             take = count.clamp(max=fanout)
-            return _ranges(end - take, take)
+            return _positions(end - take, take)
         # uniform: rows with at most `fanout` events keep them all; the others draw
         # `fanout` distinct ones.  Edge order is by group, not by row (order is free).
         over = count > fanout
         over_rows = over.nonzero().squeeze(1)
         if over_rows.numel() == 0:
-            return _ranges(start, count)
+            return _positions(start, count)
         picks = _floyd_sample(_take(count, over_rows), fanout, generator)  # [fanout, R']
         take = count.masked_fill_(over, 0)
         kept = int(take.sum())
-        # Both groups are written straight into the outputs: on large frontiers a
+        # The draws are written straight into the outputs: on large frontiers a
         # concatenation of these arrays costs as much as drawing them.
         pos = torch.empty(kept + picks.numel(), dtype=torch.long, device=start.device)
         row = torch.empty_like(pos)
-        _ranges(start, take, out=(pos[:kept], row[:kept]))
+        kept_row, kept_pos = concat_ranges(start, take, kept)
+        pos[:kept], row[:kept] = kept_pos, kept_row
         torch.add(_take(start, over_rows).unsqueeze(0), picks, out=pos[kept:].view_as(picks))
         row[kept:].view_as(picks).copy_(over_rows.unsqueeze(0).expand_as(picks))
         return pos, row
@@ -388,21 +390,11 @@ def _bisect(time: Tensor, base: Tensor, n: Tensor, limit: Tensor, steps: int) ->
         base.add_(half.mul_(visible))
 
 
-def _ranges(base: Tensor, take: Tensor, out: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
-    """Concatenated ranges ``[base_r, base_r + take_r)``: (position int64 [M], row int64 [M]).
-
-    ``out``: two int64 [M] tensors to write them into (``M`` must be ``take.sum()``).
-    """
-    size = None if out is None else out[0].numel()
-    row = torch.repeat_interleave(take, output_size=size)
-    first = torch.cumsum(take, 0) - take
-    offset = _take(base - first, row)
-    if out is None:
-        return torch.arange(row.numel(), device=take.device) + offset, row
-    pos, row_out = out
-    torch.arange(row.numel(), device=take.device, out=pos).add_(offset)
-    row_out.copy_(row)
-    return pos, row_out
+def _positions(start: Tensor, take: Tensor) -> tuple[Tensor, Tensor]:
+    """CSR positions ``[start_r, start_r + take_r)`` of every row, as ``_draw`` returns them:
+    (position int64 [M], row int64 [M])."""
+    row, pos = concat_ranges(start, take)
+    return pos, row
 
 
 def _floyd_sample(count: Tensor, k: int, generator: torch.Generator | None) -> Tensor:

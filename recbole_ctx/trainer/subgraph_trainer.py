@@ -18,6 +18,7 @@ from tqdm import tqdm
 from recbole_ctx.data.temporal_dataloader import TemporalExampleLoader
 from recbole_ctx.data.temporal_dataset import SEED_TIME_FIELD, targets_csr
 from recbole_ctx.model.subgraph_recommender import SeedBatch
+from recbole_ctx.utils.ranges import concat_ranges
 
 
 class StaticSeedBatches:
@@ -79,9 +80,8 @@ def _offsets(counts: Tensor) -> Tensor:
 def _gather_rows(ptr: Tensor, values: Tensor, rows: Tensor) -> tuple[Tensor, Tensor]:
     """Rows ``rows`` of a CSR ``(ptr, values)`` as a new CSR, vectorised."""
     counts = ptr[rows + 1] - ptr[rows]
-    out_ptr = _offsets(counts)
-    example = torch.repeat_interleave(torch.arange(rows.numel()), counts)
-    return out_ptr, values[ptr[rows][example] + torch.arange(int(out_ptr[-1])) - out_ptr[example]]
+    _, position = concat_ranges(ptr[rows], counts)
+    return _offsets(counts), values[position]
 
 
 def temporal_seed_batches(loader: TemporalExampleLoader) -> Iterable[SeedBatch]:

@@ -29,6 +29,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
+from recbole_ctx.utils.ranges import concat_ranges
+
 _MAX_FILL_ROUNDS = 64  # rejection rounds for the uniform fill before giving up on a row
 
 
@@ -64,9 +66,8 @@ def widen_pool(pool_row: Tensor, pool_item: Tensor, num_rows: int, num_items: in
     keys = torch.unique(torch.div(pool_row, group_rows, rounding_mode="floor") * num_items + pool_item)
     group, item = keys // num_items, keys % num_items
     members = (num_rows - group * group_rows).clamp(max=group_rows)
-    entry = torch.repeat_interleave(torch.arange(keys.numel(), device=keys.device), members)
-    offset = torch.arange(entry.numel(), device=keys.device) - (torch.cumsum(members, 0) - members)[entry]
-    return group[entry] * group_rows + offset, item[entry]
+    entry, member_row = concat_ranges(group * group_rows, members)
+    return member_row, item[entry]
 
 
 def subgraph_negatives(pool_row: Tensor, pool_item: Tensor, exclude_row: Tensor, exclude_item: Tensor,
