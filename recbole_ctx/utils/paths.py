@@ -1,5 +1,10 @@
-"""Locations of the files shipped beside the package."""
+"""Where the default configs shipped with the package are.
+
+A wheel installs ``configs/`` as ``recbole_ctx/configs``; a source checkout (editable
+install) keeps it at the repository's top level, beside ``recbole_ctx/``.
+"""
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CONFIG_DIR = PROJECT_ROOT / "configs"
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+_INSTALLED = _PACKAGE_DIR / "configs"
+CONFIG_DIR = _INSTALLED if _INSTALLED.is_dir() else _PACKAGE_DIR.parent / "configs"
