@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import glob
 import logging
 import os
 import shutil
@@ -77,17 +78,55 @@ def write_yaml(config: Mapping[str, Any], path: Path) -> None:
         yaml.safe_dump(dict(config), fh, sort_keys=False, default_flow_style=None)
 
 
+def _owner_alive(folder: Path, marker: str) -> bool:
+    """Whether the process named in ``<...><marker><pid>-...`` (or ``...<marker><pid>``) still runs."""
+    pid_text = folder.name.split(marker, 1)[1].split("-", 1)[0]
+    if not pid_text.isdigit():
+        return False  # left by an older version that did not record its process
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def remove_stale(parent: Path, name: str) -> None:
+    """Clear what killed conversions of dataset ``name`` left in ``parent``.
+
+    A SIGKILL skips every cleanup: a ``.<name>.tmp-<pid>-*`` folder (never complete, so
+    never trusted) is removed, and a ``.<name>.old-<pid>`` (the previous output, moved
+    aside in the instant before the new one took its place) is put back when ``name``
+    itself is missing, else removed.  Folders of conversions still running are kept.
+    """
+    parent = Path(parent)
+    if not parent.is_dir():
+        return
+    for marker in (".tmp-", ".old-"):
+        for folder in parent.glob(f".{glob.escape(name)}{marker}*"):
+            if not folder.is_dir() or _owner_alive(folder, marker):
+                continue
+            if marker == ".old-" and not (parent / name).exists():
+                os.replace(folder, parent / name)
+                logger.warning("restored %s from an interrupted conversion", parent / name)
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def staged_output(dest: Path) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``dest``; on success it becomes ``dest``.
 
     The old ``dest`` (if any) is replaced only after everything was written, so a failed
     or interrupted conversion never leaves half a dataset, and re-running replaces the
-    previous output instead of mixing with it.
+    previous output instead of mixing with it.  Leftovers of killed runs are cleared
+    first (:func:`remove_stale`).
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    remove_stale(dest.parent, dest.name)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-{os.getpid()}-", dir=dest.parent))
     # mkdtemp makes the folder private (0700); the published dataset gets normal rights.
     umask = os.umask(0)
     os.umask(umask)
@@ -117,7 +156,10 @@ def staged_files(dest: Path, last: str) -> Iterator[Path]:
     last, so its presence marks a complete conversion.
     """
     dest = Path(dest)
-    tmp = Path(tempfile.mkdtemp(prefix=".convert.tmp-", dir=dest))
+    for folder in dest.glob(".convert.tmp-*"):
+        if folder.is_dir() and not _owner_alive(folder, ".convert.tmp-"):
+            shutil.rmtree(folder, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".convert.tmp-{os.getpid()}-", dir=dest))
     try:
         yield tmp
         names = sorted(p.name for p in tmp.iterdir())

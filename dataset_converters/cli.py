@@ -2,12 +2,14 @@
 
 Formats: ``relbench``, ``ijcai``, ``lightgcn``, ``sessions``.  The output lands in
 ``DIR/<name>/``; bad input ends with one ``error: <file>:<line>: <problem>`` line and
-exit status 1, and leaves no partial output.
+exit status 1, and leaves no partial output; Ctrl-C (or SIGTERM) ends with one line and
+exit status 130, the earlier output untouched.
 """
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 
 from .errors import ConversionError
@@ -19,8 +21,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="recbole-ctx convert", description=__doc__.split("\n")[0])
     parser.add_argument("format", choices=FORMATS)
     parser.add_argument("src", help="source folder (or file, for raw logs)")
-    parser.add_argument("--out", default="dataset", help="output root, RecBole's data_path (default: dataset)")
-    parser.add_argument("--name", help="dataset name (default: the source folder's name; relbench: <dataset>-<task>)")
+    # --data_path / --dataset are run_recbole's names for the same two things.
+    parser.add_argument("--out", "--data_path", "--data-path", dest="out", default="dataset",
+                        help="output root, RecBole's data_path (default: dataset)")
+    parser.add_argument("--name", "--dataset", dest="name",
+                        help="dataset name (default: the source folder's name; relbench: <dataset>-<task>)")
     group = parser.add_argument_group("relbench")
     group.add_argument("--task", help="the recommendation task (required when the dataset has several)")
     group = parser.add_argument_group("lightgcn")
@@ -60,12 +65,23 @@ def run(args: argparse.Namespace) -> None:
                          valid_sessions=args.valid_sessions, seed=args.seed)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    # SIGTERM unwinds like Ctrl-C, so the staged output folder is removed on the way out.
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         run(args)
     except ConversionError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written (an earlier output is unchanged)", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0

@@ -91,30 +91,64 @@ def from_pickles(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
         if shape is not None and matrix.shape != shape:
             raise ConversionError(path, f"shape {matrix.shape} differs from the other behaviours' {shape}")
         shape = matrix.shape
-        coo = matrix.tocoo()
-        seconds = mmdd_to_seconds(coo.data.astype(np.int64))
+        row, col, mmdd = _checked_entries(matrix, path)
+        seconds = mmdd_to_seconds(mmdd)
         if np.isnan(seconds).any():
-            bad = int(coo.data[np.argmax(np.isnan(seconds))])
-            raise ConversionError(path, f"value {bad} is not a 2015 day as mmdd")
-        parts.append(_events(coo.row.astype(np.int64), coo.col.astype(np.int64), seconds, behavior))
+            raise ConversionError(path, f"value {mmdd[np.argmax(np.isnan(seconds))]} is not a 2015 day as mmdd")
+        parts.append(_events(row, col, seconds, behavior))
     if not parts:
         raise ConversionError(folder, f"none of the behaviour files {sorted(PICKLE_FILES.values())} is present")
     if missing:
         logger.warning("%s: behaviour file(s) missing, converted without them: %s", folder, missing)
     events = pd.concat(parts, ignore_index=True)
+    if not len(events):
+        raise ConversionError(folder, f"the behaviour matrices {[PICKLE_FILES[b] for b in BEHAVIORS if b not in missing]} hold no interactions")
     test_path = folder / "tst_int"
     test_items = load_pickle(test_path, "plain")
     if not isinstance(test_items, list) or len(test_items) != shape[0]:
         raise ConversionError(test_path, f"expected a list with one entry per user ({shape[0]})")
-    entries = pd.Series(test_items, dtype=object)
-    has = entries.notna().to_numpy()
-    items = pd.to_numeric(entries[has], errors="coerce").to_numpy()
-    if np.isnan(items).any() or (items != np.floor(items)).any():
-        raise ConversionError(test_path, "test entries must be integer item ids or None")
-    items = items.astype(np.int64)
+    has = np.array([v is not None for v in test_items], dtype=bool)
+    given = [v for v in test_items if v is not None]
+    bad = next((k for k, v in enumerate(given) if type(v) is not int or not 0 <= v < shape[1]), None)
+    if bad is not None:
+        user = int(np.flatnonzero(has)[bad])
+        raise ConversionError(test_path, f"entry of user {user}: {given[bad]!r} is not None or an item id in [0, {shape[1]})")
+    if not given:
+        raise ConversionError(test_path, "no user has a test item (every entry is None)")
+    items = np.asarray(given, dtype=np.int64)
     after_training = events["timestamp"].max() + DAY
     targets = pd.DataFrame({"user_id": np.flatnonzero(has), "item_id": items, "timestamp": after_training})
     return events, targets, missing
+
+
+def _checked_entries(matrix, path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, col, value) int64 arrays of a pickled CSR matrix whose structure and values are checked.
+
+    A pickle restores the arrays without scipy's own checks, so a bad index pointer or a
+    column beyond the matrix would surface deep inside scipy, or silently.
+    """
+    try:
+        matrix = matrix.tocsr()
+        n_rows, n_cols = matrix.shape
+        indptr, indices, data = (np.asarray(a) for a in (matrix.indptr, matrix.indices, matrix.data))
+    except (AttributeError, TypeError, ValueError) as err:
+        raise ConversionError(path, f"not a valid CSR matrix ({err})") from None
+    if len(indptr) != n_rows + 1 or indptr[0] != 0 or (np.diff(indptr) < 0).any() or indptr[-1] != len(indices):
+        raise ConversionError(path, f"inconsistent CSR index pointer for a {n_rows} x {n_cols} matrix")
+    if len(indices) != len(data):
+        raise ConversionError(path, f"{len(indices)} column indices but {len(data)} values")
+    row = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(indptr))
+    outside = (indices < 0) | (indices >= n_cols)
+    if outside.any():
+        k = int(np.argmax(outside))
+        raise ConversionError(path, f"user {row[k]}: column index {indices[k]} is outside the {n_cols} items")
+    if data.dtype.kind not in "iuf":
+        raise ConversionError(path, f"values of dtype {data.dtype} are not mmdd days")
+    bad = ~np.isfinite(data) | (data != np.round(data)) if data.dtype.kind == "f" else np.zeros(len(data), dtype=bool)
+    if bad.any():
+        k = int(np.argmax(bad))
+        raise ConversionError(path, f"user {row[k]}, item {indices[k]}: value {data[k]} is not a 2015 day as mmdd")
+    return row, indices.astype(np.int64), data.astype(np.int64)
 
 
 def from_raw(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -139,6 +173,8 @@ def from_raw(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     features[present] = features[present].astype(str).replace("-1", "")
 
     buys = events[action == 2]
+    if not len(buys):
+        raise ConversionError(path, "no buy events (action_type 2): the next-item test split needs each test user's last purchase")
     # Last buy per user: latest day, ties broken by the later row (stable sort keeps file order).
     last_buy = buys.sort_values("timestamp", kind="stable").groupby("user_id").tail(1)
     target_day = events["user_id"].map(last_buy.set_index("user_id")["timestamp"])

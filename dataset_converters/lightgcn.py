@@ -50,12 +50,20 @@ def holdout_mask(user: np.ndarray, ratio: float, seed: int) -> np.ndarray:
     return mask
 
 
+def _interactions(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(user, item) int64 arrays of a LightGCN file; a file without one interaction is refused."""
+    user, item = read_id_lines(path)
+    if not len(user):
+        raise ConversionError(path, "no interactions (every line must be `uid iid iid ...`; the file is empty or holds only user ids)")
+    return user, item
+
+
 def write_benchmark(
     src: Path, tmp: Path, name: str, valid: ValidMode, valid_ratio: float, seed: int
 ) -> dict[str, int]:
     """Write the three split files and the yaml of dataset ``name`` into folder ``tmp``."""
-    train_u, train_i = read_id_lines(src / "train.txt")
-    test_u, test_i = read_id_lines(src / "test.txt")
+    train_u, train_i = _interactions(src / "train.txt")
+    test_u, test_i = _interactions(src / "test.txt")
     if valid == "holdout":
         held = holdout_mask(train_u, valid_ratio, seed)
         splits = {

@@ -12,10 +12,13 @@ import numpy as np
 import pandas as pd
 
 
-def from_lists(seqs: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Python lists of ints -> (values int64 [T], offsets int64 [S+1])."""
+def from_lists(seqs: list[list[int]], dtype: type | str = np.int64) -> tuple[np.ndarray, np.ndarray]:
+    """Python lists -> (values [T] of ``dtype``, offsets int64 [S+1]).
+
+    ``dtype=object`` keeps the entries as they are, for checking before any cast.
+    """
     lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
-    values = np.fromiter(chain.from_iterable(seqs), dtype=np.int64, count=int(lengths.sum()))
+    values = np.fromiter(chain.from_iterable(seqs), dtype=dtype, count=int(lengths.sum()))
     return values, np.concatenate(([0], np.cumsum(lengths)))
 
 

@@ -9,6 +9,7 @@ before the next chunk: memory stays at the size of the parsed arrays even for th
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from tqdm.auto import tqdm
 from .errors import ConversionError
 
 _PANDAS_LINE = re.compile(r"line (\d+)")
+_PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line \d+, saw (\d+)")
 
 # A parser turns one column of a chunk into a numpy array, or returns the 0-based row
 # (within the chunk) and the problem of its first bad value.
@@ -78,6 +80,8 @@ def read_columns(
     path = Path(path)
     if not path.is_file():
         raise ConversionError(path, "file not found")
+    if path.stat().st_size == 0:
+        raise ConversionError(path, "file is empty")
     header_lines = 0 if names is not None else 1
     wanted = dict(parsers)
     if names is None:
@@ -92,14 +96,45 @@ def read_columns(
     try:
         # Fast path: numeric columns parsed by pandas' C parser.  Any failure there is
         # located precisely by re-reading everything as strings.
-        return _read(path, sep, parsers, wanted, names, header_lines, chunk_rows, fast=True)
+        columns = _read(path, sep, parsers, wanted, names, header_lines, chunk_rows, fast=True)
     except (ValueError, TypeError, pd.errors.ParserError):
-        return _read(path, sep, parsers, wanted, names, header_lines, chunk_rows, fast=False)
+        columns = _read(path, sep, parsers, wanted, names, header_lines, chunk_rows, fast=False)
+    if not len(next(iter(columns.values()))):
+        raise ConversionError(path, "no data rows" + (" after the header" if header_lines else ""), line=1 + header_lines)
+    return columns
+
+
+def first_undecodable_line(path: Path, block_bytes: int = 1 << 24) -> int | None:
+    """1-based line of the first byte sequence that is not UTF-8, or None when all is UTF-8.
+
+    Read in blocks; a multi-byte character cut by a block boundary is carried over.
+    """
+    line, carry = 1, b""
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(block_bytes)
+            data = carry + block
+            if not data:
+                return None
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as err:
+                if not block or err.reason != "unexpected end of data":
+                    return line + data.count(b"\n", 0, err.start)
+                line += data.count(b"\n", 0, err.start)
+                carry = data[err.start:]
+                continue
+            line += data.count(b"\n")
+            carry = b""
+            if not block:
+                return None
 
 
 def _read(path, sep, parsers, wanted, names, header_lines, chunk_rows, fast: bool) -> dict[str, np.ndarray]:
     parts: dict[str, list[np.ndarray]] = {c: [] for c in wanted}
     first_line = 1 + header_lines
+    # Every column is read (unwanted ones as strings, then dropped): with ``usecols``
+    # pandas would silently cut the extra fields of a malformed row instead of naming it.
     dtype = {c: getattr(p, "fast_dtype", str) if fast else str for c, p in wanted.items()}
     if fast:
         # Optional columns may hold empty cells: float64 reads them as NaN (ids < 2**53 stay
@@ -107,8 +142,8 @@ def _read(path, sep, parsers, wanted, names, header_lines, chunk_rows, fast: boo
         dtype.update({c: "float64" for c in wanted if c not in parsers and dtype[c] == "int64"})
     try:
         reader = pd.read_csv(
-            path, sep=sep, header=None if names is not None else 0, names=names, usecols=list(wanted),
-            dtype=dtype, keep_default_na=False, na_values=[""] if fast else None, chunksize=chunk_rows,
+            path, sep=sep, header=None if names is not None else 0, names=names,
+            dtype=defaultdict(lambda: str, dtype), keep_default_na=False, na_values=[""] if fast else None, chunksize=chunk_rows,
             index_col=False,  # never reinterpret leading fields as an index on wide rows
         )
         with tqdm(desc=f"reading {path.name}", unit=" rows", unit_scale=True, disable=None) as bar:
@@ -132,10 +167,15 @@ def _read(path, sep, parsers, wanted, names, header_lines, chunk_rows, fast: boo
                     parts[col].append(parsed)
                 first_line += len(chunk)
                 bar.update(len(chunk))
-    except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as err:
+    except UnicodeDecodeError:
+        raise ConversionError(path, "not UTF-8 text", line=first_undecodable_line(path)) from None
+    except (pd.errors.ParserError, ValueError) as err:
         if fast:
             raise
         match = _PANDAS_LINE.search(str(err))
         line = int(match.group(1)) if match else None
-        raise ConversionError(path, f"malformed row ({str(err).splitlines()[-1]})", line=line) from None
+        fields = _PANDAS_FIELDS.search(str(err))
+        problem = (f"{fields.group(2)} fields where every row has {fields.group(1)}" if fields
+                   else f"malformed row ({str(err).splitlines()[-1]})")
+        raise ConversionError(path, problem, line=line) from None
     return {c: np.concatenate(p) if p else np.zeros(0) for c, p in parts.items()}

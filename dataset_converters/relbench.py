@@ -44,6 +44,7 @@ from tqdm.auto import tqdm
 from .atomic import staged_output, write_atomic, write_yaml
 from .entity_features import convert_column, to_seconds
 from .errors import ConversionError
+from .relbench_checks import check_database, check_task, relbench_errors
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,9 @@ def load_task(src: Path, task_name: str | None):
         task_name = names[0]
     if task_name not in names:
         raise ConversionError(src / "tasks", f"unknown task {task_name!r}; available: {names}")
+    tables = dataset.manifest.tables
+    check_database(src, tables)
+    check_task(src, task_name, tables)
     manifest = src / "tasks" / task_name / "manifest.yaml"
     try:
         task = dataset.load_task(task_name)
@@ -111,27 +115,34 @@ def _times(table, origin: float) -> np.ndarray:
     return to_seconds(table.df[table.time_col]).fillna(origin).to_numpy()
 
 
-def _row_ids(table) -> pd.Series:
-    return table.df[table.pkey_col].astype(str) if table.pkey_col else pd.Series(np.arange(len(table.df))).astype(str)
+def _row_ids(table, where: Path) -> pd.Series:
+    """A table's row ids as strings: its primary key, or the row number when it has none."""
+    return _ids(table.df[table.pkey_col], where) if table.pkey_col else pd.Series(np.arange(len(table.df))).astype(str)
 
 
-def _ids(values: pd.Series) -> pd.Series:
-    # Dangling keys were set to None by relbench (floats then); ids are ints as strings.
-    return values.astype(np.int64).astype(str)
+def _ids(values: pd.Series, where: Path) -> pd.Series:
+    """Integer key values -> their decimal strings; a fractional key is refused, not truncated."""
+    # Dangling keys were set to None by relbench (floats then), so whole floats are ids too.
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = (numbers.isna() | (numbers != np.round(numbers))).to_numpy()
+    if bad.any():
+        raise ConversionError(where, f"column {values.name!r}: {values.iloc[int(np.argmax(bad))]!r} is not an integer id")
+    return numbers.astype(np.int64).astype(str)
 
 
-def interactions(db, facts: list[FactTable], origin: float) -> pd.DataFrame:
+def interactions(db, facts: list[FactTable], origin: float, src: Path) -> pd.DataFrame:
     """``.inter`` rows from all fact tables (rows with a missing key are skipped)."""
     parts = []
     for fact in facts:
         table = db.table_dict[fact.name]
         df = table.df
         ok = (df[fact.user_col].notna() & df[fact.item_col].notna()).to_numpy()
+        where = _table_file(src, fact.name)
         parts.append(
             pd.DataFrame(
                 {
-                    "user_id": _ids(df.loc[ok, fact.user_col]).to_numpy(),
-                    "item_id": _ids(df.loc[ok, fact.item_col]).to_numpy(),
+                    "user_id": _ids(df.loc[ok, fact.user_col], where).to_numpy(),
+                    "item_id": _ids(df.loc[ok, fact.item_col], where).to_numpy(),
                     "timestamp": _times(table, origin)[ok],
                     "behavior": fact.name,
                 }
@@ -140,7 +151,11 @@ def interactions(db, facts: list[FactTable], origin: float) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).sort_values("timestamp", kind="stable")
 
 
-def label_events(task) -> pd.DataFrame:
+def _table_file(src: Path, table: str) -> Path:
+    return src / "db" / f"{table}.parquet"
+
+
+def label_events(task, manifest: Path) -> pd.DataFrame:
     """``.inter`` rows for a task whose entities no single table links (a multi-hop task).
 
     The train and validation label rows are the only user-item events there are.  Each is
@@ -148,19 +163,19 @@ def label_events(task) -> pd.DataFrame:
     have happened, so a model that sees events up to a seed time never sees a future one;
     validation labels end by the test timestamp, so they are legitimate test-time input.
     """
-    rows = pd.concat([labels(task, "train"), labels(task, "val")], ignore_index=True)
+    rows = pd.concat([labels(task, "train", manifest), labels(task, "val", manifest)], ignore_index=True)
     rows["timestamp"] += task.timedelta.total_seconds()
     return rows.assign(behavior="label").sort_values("timestamp", kind="stable")[list(INTER_FIELDS)]
 
 
-def edges(db, facts: list[FactTable], origin: float) -> pd.DataFrame:
+def edges(db, facts: list[FactTable], origin: float, src: Path) -> pd.DataFrame:
     """``.edge`` rows: every foreign key not already described by ``.inter``."""
     covered = {f.name for f in facts if f.only_keys}
     parts = []
     for name, table in db.table_dict.items():
         if name in covered:
             continue
-        src_ids, times = _row_ids(table), _times(table, origin)
+        src_ids, times = _row_ids(table, _table_file(src, name)), _times(table, origin)
         for col, dst in table.fkey_col_to_pkey_table.items():
             ok = table.df[col].notna().to_numpy()
             parts.append(
@@ -169,7 +184,7 @@ def edges(db, facts: list[FactTable], origin: float) -> pd.DataFrame:
                         "src_type": name,
                         "src_id": src_ids.to_numpy()[ok],
                         "dst_type": dst,
-                        "dst_id": _ids(table.df.loc[ok, col]).to_numpy(),
+                        "dst_id": _ids(table.df.loc[ok, col], _table_file(src, name)).to_numpy(),
                         "timestamp": times[ok],
                         "relation": f"{name}.{col}",
                     }
@@ -180,13 +195,14 @@ def edges(db, facts: list[FactTable], origin: float) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def entity_features(table, table_name: str, id_field: str, taken: set[str], prefix: str) -> tuple[pd.DataFrame, dict[str, str]]:
+def entity_features(table, table_name: str, id_field: str, taken: set[str], prefix: str,
+                    where: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     """(frame, fields) of one entity table: its id plus convertible own columns.
 
     Foreign keys are edges, not features.  A column whose name is already a field
     elsewhere (``taken``) is renamed ``<prefix>_<column>``; ``taken`` is updated.
     """
-    out = {id_field: _row_ids(table).to_numpy()}
+    out = {id_field: _row_ids(table, where).to_numpy()}
     fields = {id_field: "token"}
     skip = {table.pkey_col, *table.fkey_col_to_pkey_table}
     for col in table.df.columns:
@@ -202,29 +218,30 @@ def entity_features(table, table_name: str, id_field: str, taken: set[str], pref
     return pd.DataFrame(out), fields
 
 
-def labels(task, split: str) -> pd.DataFrame:
-    """relbench's ``split`` table exploded to one (user, seed time, item) per row."""
-    df = task.get_table(split, mask_input_cols=False).df
+def labels(task, split: str, manifest: Path) -> pd.DataFrame:
+    """relbench's ``split`` table exploded to one (user, seed time, item) per row.
+
+    ``manifest``: the task's manifest, named when relbench cannot build the table.
+    """
+    with relbench_errors(manifest, f"build the {split} labels"):
+        df = task.get_table(split, mask_input_cols=False).df
     exploded = df[[task.time_col, task.src_entity_col, task.dst_entity_col]].explode(task.dst_entity_col)
     exploded = exploded[exploded[task.dst_entity_col].notna()]
     return pd.DataFrame(
         {
-            "user_id": _ids(exploded[task.src_entity_col]).to_numpy(),
+            "user_id": _ids(exploded[task.src_entity_col], manifest).to_numpy(),
             "timestamp": to_seconds(exploded[task.time_col]).to_numpy(),
-            "item_id": _ids(exploded[task.dst_entity_col]).to_numpy(),
+            "item_id": _ids(exploded[task.dst_entity_col], manifest).to_numpy(),
         }
     )
 
 
 def task_db(src: Path, task):
     """The database as ``task`` sees it, up to the test timestamp."""
-    try:
-        with warnings.catch_warnings():
-            # relbench nulls dangling keys in int columns, which pandas warns about.
-            warnings.simplefilter("ignore", FutureWarning)
-            return task.get_db()
-    except RuntimeError as err:  # relbench's key-contract check
-        raise ConversionError(src / "db", str(err)) from None
+    with relbench_errors(src / "db", "build the database"), warnings.catch_warnings():
+        # relbench nulls dangling keys in int columns, which pandas warns about.
+        warnings.simplefilter("ignore", FutureWarning)
+        return task.get_db()
 
 
 def convert(src: str | Path, out: str | Path, task: str | None = None, name: str | None = None) -> Path:
@@ -238,18 +255,29 @@ def convert(src: str | Path, out: str | Path, task: str | None = None, name: str
         steps.update()
         facts = fact_tables(db, users, items)
         origin = db.min_timestamp.value / 1e9
+        manifest = src / "tasks" / task_obj.name / "manifest.yaml"
         if facts:
-            inter = interactions(db, facts, origin)
+            inter = interactions(db, facts, origin, src)
+            if not len(inter):
+                raise ConversionError(
+                    _table_file(src, facts[0].name),
+                    f"no events: every row of {[f.name for f in facts]} up to the test time lacks a {users} or "
+                    f"{items} key, or references one that is not in {users} / {items}",
+                )
         else:
             logger.warning("%s: no table links %s and %s directly; .inter holds the past label rows", src, users, items)
-            inter = label_events(task_obj)
+            inter = label_events(task_obj, manifest)
         behaviors = sorted(set(inter["behavior"]))
         inter_fields = dict(INTER_FIELDS) if len(behaviors) > 1 else {k: v for k, v in INTER_FIELDS.items() if k != "behavior"}
         taken = set(INTER_FIELDS)
-        user_df, user_fields = entity_features(db.table_dict[users], users, "user_id", taken, "user")
-        item_df, item_fields = entity_features(db.table_dict[items], items, "item_id", taken, "item")
+        user_df, user_fields = entity_features(db.table_dict[users], users, "user_id", taken, "user", _table_file(src, users))
+        item_df, item_fields = entity_features(db.table_dict[items], items, "item_id", taken, "item", _table_file(src, items))
         steps.update()
-        edge_df = edges(db, facts, origin)
+        edge_df = edges(db, facts, origin, src)
+        label_dfs = {split: labels(task_obj, split, manifest) for split in SPLITS}
+        for split, df in label_dfs.items():
+            if not len(df):
+                raise ConversionError(manifest, f"no {split} label rows: no {users} row has a {items} in a {split} window")
         steps.update()
         dest = Path(out) / name
         with staged_output(dest) as tmp:
@@ -259,7 +287,7 @@ def convert(src: str | Path, out: str | Path, task: str | None = None, name: str
             write_atomic(edge_df, tmp / f"{name}.edge", EDGE_FIELDS)
             steps.update()
             for split, suffix in SPLITS.items():
-                write_atomic(labels(task_obj, split), tmp / f"{name}.{suffix}.label", LABEL_FIELDS)
+                write_atomic(label_dfs[split], tmp / f"{name}.{suffix}.label", LABEL_FIELDS)
                 steps.update()
             write_yaml(
                 {

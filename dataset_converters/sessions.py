@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 Kind = Literal["auto", "diginetica", "yoochoose", "pickle"]
 FIELDS = {"session_id": "token", "item_id_list": "token_seq", "item_id": "token"}
+_INT64_MIN, _INT64_MAX = (int(v) for v in (np.iinfo(np.int64).min, np.iinfo(np.int64).max))
 
 
 @dataclass
@@ -92,8 +93,8 @@ def given_examples(inputs: list, targets: list, path: Path, prefix: str, max_len
     """Already augmented ``(inputs, targets)``; each example gets its own session token."""
     if len(inputs) != len(targets):
         raise ConversionError(path, f"{len(inputs)} input sequences but {len(targets)} targets")
-    values, offsets = _ints(lambda: ragged.from_lists(inputs), path)
-    target = _ints(lambda: np.asarray(targets, dtype=np.int64), path)
+    values, offsets = id_lists(inputs, path, "input sequence")
+    target = id_list(targets, path, "targets")
     empty = np.diff(offsets) == 0
     if empty.any():
         raise ConversionError(path, f"example {int(np.argmax(empty))} has an empty input sequence")
@@ -105,33 +106,64 @@ def given_examples(inputs: list, targets: list, path: Path, prefix: str, max_len
     )
 
 
-def _ints(build, path: Path):
-    """Run ``build`` (a conversion of unpickled lists to int arrays); bad content names ``path``."""
-    try:
-        return build()
-    except (TypeError, ValueError, OverflowError) as err:
-        raise ConversionError(path, f"expected lists of integer item ids ({err})") from None
+def _first_non_id(values: list) -> int | None:
+    """Index of the first entry that is not a Python int within int64 (bools are not ids)."""
+    if set(map(type, values)) <= {int}:  # the common case, without a Python loop
+        try:
+            np.asarray(values, dtype=np.int64)
+            return None
+        except OverflowError:
+            pass
+    return next(k for k, v in enumerate(values) if type(v) is not int or not _INT64_MIN <= v <= _INT64_MAX)
+
+
+def id_list(values: object, path: Path, what: str) -> np.ndarray:
+    """A pickled list of integer item ids -> int64 [N]; floats, text, None are refused, never cast."""
+    if not isinstance(values, (list, tuple)):
+        raise ConversionError(path, f"{what}: expected a list of integer item ids, got {type(values).__name__}")
+    bad = _first_non_id(list(values))
+    if bad is not None:
+        raise ConversionError(path, f"{what}, entry {bad}: {values[bad]!r} is not an integer item id")
+    return np.asarray(values, dtype=np.int64).reshape(-1)
+
+
+def id_lists(seqs: object, path: Path, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """A pickled list of item-id lists -> ragged (values int64 [T], offsets int64 [S+1]), checked."""
+    if not isinstance(seqs, (list, tuple)):
+        raise ConversionError(path, f"expected a list of {what}s, got {type(seqs).__name__}")
+    not_list = next((k for k, seq in enumerate(seqs) if not isinstance(seq, (list, tuple))), None)
+    if not_list is not None:
+        raise ConversionError(path, f"{what} {not_list}: expected a list of item ids, got {seqs[not_list]!r}")
+    values, offsets = ragged.from_lists(seqs, dtype=object)
+    flat = values.tolist()
+    bad = _first_non_id(flat)
+    if bad is not None:
+        seq = int(np.searchsorted(offsets, bad, side="right")) - 1
+        raise ConversionError(path, f"{what} {seq}, position {bad - offsets[seq]}: {flat[bad]!r} is not an integer item id")
+    return np.asarray(flat, dtype=np.int64), offsets
+
+
+def _pickled_pair(path: Path) -> tuple[list, list]:
+    """The ``(input sequences, targets)`` tuple of an SR-GNN / GCE-GNN pickle."""
+    pair = load_pickle(path, "plain")
+    if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(part, (list, tuple)) for part in pair)):
+        shape = type(pair).__name__ if not isinstance(pair, tuple) else f"({', '.join(type(p).__name__ for p in pair)})"
+        raise ConversionError(path, f"expected a pickled tuple (list of input sequences, list of targets), got {shape}")
+    return pair
 
 
 def from_pickles(folder: Path, max_len: int) -> tuple[Examples, Examples]:
     """(train, test) examples from GCE-GNN's or SR-GNN's published pickles."""
-    test_path = folder / "test.txt"
-    test = load_pickle(test_path, "plain")
-    if not (isinstance(test, tuple) and len(test) == 2):
-        raise ConversionError(test_path, "expected a pickled tuple (input sequences, targets)")
-    test_ex = given_examples(test[0], test[1], test_path, "test-", max_len)
-    sessions_path = folder / "all_train_seq.txt"
-    if sessions_path.is_file():
+    test_path = _pickle_file(folder, "test")
+    test_ex = given_examples(*_pickled_pair(test_path), test_path, "test-", max_len)
+    sessions_path = _pickle_file(folder, "train")
+    if sessions_path.name == "all_train_seq.txt":
         sessions = load_pickle(sessions_path, "plain")
         if not isinstance(sessions, list):
             raise ConversionError(sessions_path, "expected a pickled list of sessions")
-        values, offsets = _ints(lambda: ragged.from_lists(sessions), sessions_path)
+        values, offsets = id_lists(sessions, sessions_path, "session")
         return augmented(values, offsets, np.arange(len(sessions)), max_len), test_ex
-    train_path = folder / "train.txt"
-    train = load_pickle(train_path, "plain")
-    if not (isinstance(train, tuple) and len(train) == 2):
-        raise ConversionError(train_path, "expected a pickled tuple (input sequences, targets)")
-    return given_examples(train[0], train[1], train_path, "train-", max_len), test_ex
+    return given_examples(*_pickled_pair(sessions_path), sessions_path, "train-", max_len), test_ex
 
 
 def from_raw(path: Path, dataset: str, max_len: int, fraction: int) -> tuple[Examples, Examples]:
@@ -153,6 +185,34 @@ def from_raw(path: Path, dataset: str, max_len: int, fraction: int) -> tuple[Exa
     if fraction > 1:
         train = train.tail(len(train.target) // fraction)
     return train, test
+
+
+_EMPTY_REASON = {
+    "pickle": "the pickles hold no examples",
+    "diginetica": "SR-GNN's preprocessing keeps sessions of >= 2 clicks on items clicked >= 5 times; "
+                  "test sessions are those of the last 7 days, training sessions the earlier ones",
+    "yoochoose": "SR-GNN's preprocessing keeps sessions of >= 2 clicks on items clicked >= 5 times; "
+                 "test sessions are those of the last day, training sessions the earlier ones",
+}
+
+
+def _require_examples(path: Path, kind: str, splits: dict[str, "Examples | None"]) -> None:
+    """Refuse a conversion that would write a split without one example.
+
+    ``path``: the raw log, or the pickle folder (then the split's own file is named).
+    """
+    for split, examples in splits.items():
+        if examples is not None and not len(examples.target):
+            where = path if kind != "pickle" else _pickle_file(path, split)
+            raise ConversionError(where, f"the conversion yields no {split} examples ({_EMPTY_REASON[kind]})")
+
+
+def _pickle_file(folder: Path, split: str) -> Path:
+    """The pickle a split's examples come from (validation is held out of training)."""
+    if split == "test":
+        return folder / "test.txt"
+    sessions = folder / "all_train_seq.txt"
+    return sessions if sessions.is_file() else folder / "train.txt"
 
 
 def detect(src: Path) -> tuple[str, Path]:
@@ -231,6 +291,7 @@ def convert(
         valid = None
         if valid_sessions > 0:
             train, valid = train.hold_out_sessions(valid_sessions, seed)
+        _require_examples(path, detected, {"train": train, "valid": valid, "test": test})
         steps.update()
         write_dataset(dest, train, valid, test, max_len,
                       {"source": detected, "fraction": fraction, "valid_sessions": valid_sessions})

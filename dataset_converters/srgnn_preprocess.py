@@ -43,6 +43,7 @@ class SessionSplit:
 
 def _ordered(rank: np.ndarray, within: np.ndarray, n_sessions: int) -> tuple[np.ndarray, np.ndarray]:
     """Click order: by session ``rank``, then ``within`` (stable); returns (order, offsets)."""
+    rank = rank.astype(np.int64)  # an empty side maps to float64
     order = np.lexsort((within, rank))
     counts = np.bincount(rank, minlength=n_sessions)
     return order, np.concatenate(([0], np.cumsum(counts)))

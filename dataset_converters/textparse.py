@@ -14,6 +14,7 @@ from .errors import ConversionError
 _DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
 _SPACE = np.frombuffer(b" \t\r", dtype=np.uint8)
 _NEWLINE = ord("\n")
+_INT64_MAX = np.iinfo(np.int64).max
 
 
 def read_id_lines(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -40,7 +41,14 @@ def read_id_lines(path: Path) -> tuple[np.ndarray, np.ndarray]:
     # A token starts at a digit whose predecessor is not a digit.
     starts = np.flatnonzero(is_digit & ~np.concatenate(([False], is_digit[:-1])))
     line_of_token = np.cumsum(is_newline)[starts] if len(starts) else np.zeros(0, dtype=np.int64)
-    values = np.array(raw.split(), dtype=np.int64) if len(starts) else np.zeros(0, dtype=np.int64)
+    tokens = raw.split()
+    try:
+        values = np.array(tokens, dtype=np.int64) if len(starts) else np.zeros(0, dtype=np.int64)
+    except OverflowError:
+        big = next(k for k, tok in enumerate(tokens) if len(tok) >= 19 and int(tok) > _INT64_MAX)
+        raise ConversionError(
+            path, f"id {tokens[big].decode()} is larger than the int64 maximum {_INT64_MAX}", line=int(line_of_token[big]) + 1
+        ) from None
     # A line's first token is its uid; every following token on that line is an item.
     first = np.ones(len(starts), dtype=bool)
     first[1:] = line_of_token[1:] != line_of_token[:-1]

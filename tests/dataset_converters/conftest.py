@@ -34,3 +34,33 @@ def _train(model: str, data_path: Path, name: str, config: dict | None = None):
 @pytest.fixture
 def recbole_train():
     return _train
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (hidden ones included) -> its bytes."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()} if root.is_dir() else {}
+
+
+def _refused(capsys, argv: list[str], out: Path, names_file: str) -> str:
+    """Run ``recbole-ctx convert ARGV --out OUT`` in process on bad input; assert it is refused
+    cleanly: exit status 1, exactly one ``error: FILE...`` line on stderr naming ``names_file``,
+    no traceback, and ``out`` byte-identical to before.  Returns the error line."""
+    from dataset_converters.cli import main
+
+    before = _snapshot(out)
+    capsys.readouterr()
+    status = main([*argv, "--out", str(out)])
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert status == 1, captured.err
+    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
+    assert names_file in lines[0].split(": ", 2)[1], lines[0]
+    assert "Traceback" not in captured.err + captured.out
+    assert _snapshot(out) == before
+    return lines[0]
+
+
+@pytest.fixture
+def refused(capsys):
+    """``refused(argv, out, names_file) -> error line``: see :func:`_refused`."""
+    return lambda argv, out, names_file: _refused(capsys, argv, out, names_file)

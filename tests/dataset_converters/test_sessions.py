@@ -182,7 +182,7 @@ def test_bad_pickle_structure(tmp_path):
     src.mkdir()
     (src / "all_train_seq.txt").write_bytes(pickle.dumps([[1, 2], [3, "a"]]))
     (src / "test.txt").write_bytes(pickle.dumps(([[1]], [2])))
-    with pytest.raises(ConversionError, match="all_train_seq.txt: expected lists of integer item ids"):
+    with pytest.raises(ConversionError, match="all_train_seq.txt: session 1, position 1: 'a' is not an integer item id"):
         sessions.convert(src, tmp_path / "out")
     (src / "test.txt").write_bytes(pickle.dumps([[1]]))
     with pytest.raises(ConversionError, match="test.txt: expected a pickled tuple"):
