@@ -15,6 +15,7 @@ class ConversionError(Exception):
     def __init__(self, file: str | Path, problem: str, line: int | None = None) -> None:
         self.file = str(file)
         self.line = line
-        self.problem = problem
+        # One line whatever the cause says (relbench and duckdb messages span several).
+        self.problem = " ".join(problem.split())
         where = self.file if line is None else f"{self.file}:{line}"
-        super().__init__(f"{where}: {problem}")
+        super().__init__(f"{where}: {self.problem}")

@@ -223,7 +223,9 @@ def labels(task, split: str, manifest: Path) -> pd.DataFrame:
 
     ``manifest``: the task's manifest, named when relbench cannot build the table.
     """
-    with relbench_errors(manifest, f"build the {split} labels"):
+    with relbench_errors(manifest, f"build the {split} labels"), warnings.catch_warnings():
+        # relbench's list-column probe warns on datetime columns of an empty table.
+        warnings.simplefilter("ignore", FutureWarning)
         df = task.get_table(split, mask_input_cols=False).df
     exploded = df[[task.time_col, task.src_entity_col, task.dst_entity_col]].explode(task.dst_entity_col)
     exploded = exploded[exploded[task.dst_entity_col].notna()]
@@ -277,7 +279,7 @@ def convert(src: str | Path, out: str | Path, task: str | None = None, name: str
         label_dfs = {split: labels(task_obj, split, manifest) for split in SPLITS}
         for split, df in label_dfs.items():
             if not len(df):
-                raise ConversionError(manifest, f"no {split} label rows: no {users} row has a {items} in a {split} window")
+                raise ConversionError(manifest, f"no {split} label rows: no {users} -> {items} event falls in any {split} window")
         steps.update()
         dest = Path(out) / name
         with staged_output(dest) as tmp:
