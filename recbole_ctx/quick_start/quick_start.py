@@ -20,7 +20,7 @@ from recbole.data.transform import construct_transform
 from recbole.utils import get_environment, get_flops, init_logger, init_seed, set_color
 
 from recbole_ctx.utils.paths import CONFIG_DIR
-from recbole_ctx.utils.registry import get_model, plugin_models
+from recbole_ctx.utils.registry import canonical_model_name, get_model, plugin_models
 
 BUNDLED_DATASETS = ("ml-100k",)
 
@@ -44,7 +44,8 @@ def default_config_files(model: str, dataset: str, data_path: str | None = None)
 
 
 def _available_datasets(base: Path) -> list[str]:
-    found = [p.name for p in base.iterdir() if p.is_dir()] if base.is_dir() else []
+    # Hidden folders are converters' staging areas (or leftovers of killed runs), never datasets.
+    found = [p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")] if base.is_dir() else []
     return sorted(set(found) | set(BUNDLED_DATASETS))
 
 
@@ -60,7 +61,8 @@ def build_config(
         ValueError: unknown model (the message lists every available model).
         DatasetNotFoundError: no folder for the dataset (the message lists those found).
     """
-    get_model(model)  # a clear error for unknown names, before RecBole's misleading one
+    model = canonical_model_name(model)  # a clear error for unknown names, before RecBole's misleading one
+    get_model(model)
     user_files = list(config_file_list or [])
     probe = Config(model=model, dataset=dataset, config_file_list=default_config_files(model, dataset) + user_files,
                    config_dict=config_dict)
@@ -81,9 +83,13 @@ def _prepare_raw_dataset(dataset: str, data_path: Path) -> None:
     """Convert raw files a user dropped into ``dataset/<name>/`` (e.g. LightGCN train/test.txt)."""
     try:
         from dataset_converters.auto import prepare_dataset
+        from dataset_converters.errors import ConversionError
     except ImportError:
         return
-    prepare_dataset(dataset, str(data_path))
+    try:
+        prepare_dataset(dataset, str(data_path))
+    except ConversionError as err:
+        raise DatasetNotFoundError(f"dataset {dataset!r}: {err}") from None
 
 
 def run_recbole(

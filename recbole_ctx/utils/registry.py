@@ -10,13 +10,15 @@ then resolves plugin names first, without touching RecBole's files.
 """
 from __future__ import annotations
 
+import ast
+import difflib
 import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
-import pkgutil
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 
 from recbole.utils import ModelType
@@ -92,43 +94,60 @@ def install_finder() -> None:
 
 
 def builtin_model_names() -> list[str]:
-    """Names of RecBole's built-in models, read from its package files (nothing imported)."""
-    import recbole.model as recbole_model
+    """Class names of RecBole's built-in models, read from its packages' ``__init__`` files
+    (``from ...bpr import BPR``): nothing is imported."""
+    import importlib.util
 
+    root = Path(importlib.util.find_spec("recbole.model").submodule_search_locations[0])
     names = []
-    root = recbole_model.__path__[0]
     for sub in _BUILTIN_SUBMODULES:
-        for info in pkgutil.iter_modules([f"{root}/{sub}"]):
-            names.append(info.name)
-    return sorted(names)
+        tree = ast.parse((root / sub / "__init__.py").read_text(encoding="utf-8"))
+        names += [alias.name for node in tree.body if isinstance(node, ast.ImportFrom) for alias in node.names]
+    return sorted(set(names))
 
 
 def available_models() -> list[str]:
     return sorted(_MODELS) + builtin_model_names()
 
 
-def get_model(name: str) -> type:
-    """Resolve a model class: plugin models first, then RecBole's built-ins.
+def canonical_model_name(name: str) -> str:
+    """The registered spelling of model ``name``, matched case-insensitively (``lightgcn`` -> ``LightGCN``).
 
-    Raises ``ValueError`` listing every available name when ``name`` is unknown
-    (RecBole's own lookup would instead fail on a missing optional ``lightgbm``).
+    Raises ``ValueError`` naming the closest names and listing every available model.
     """
+    names = list(_MODELS) + builtin_model_names()
+    if name in names:
+        return name
+    by_lower = {n.lower(): n for n in names}
+    if name.lower() in by_lower:
+        return by_lower[name.lower()]
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=3, cutoff=0.6)
+    hint = f" Did you mean {' or '.join(repr(by_lower[c]) for c in close)}?" if close else ""
+    raise ValueError(
+        f"Unknown model {name!r}.{hint} Plugin models: {', '.join(sorted(_MODELS)) or '-'}. "
+        f"RecBole models: {', '.join(builtin_model_names())} (names match in any case)."
+    )
+
+
+def get_model(name: str) -> type:
+    """Resolve a model class by name, in any case: plugin models first, then RecBole's built-ins.
+
+    Raises ``ValueError`` with the closest names and every available one when ``name`` is
+    unknown (RecBole's own lookup would instead fail on a missing optional ``lightgbm``).
+    """
+    if name.lower() in {"xgboost", "lightgbm"}:  # RecBole's optional external-library models
+        canonical = {"xgboost": "XGBoost", "lightgbm": "LightGBM"}[name.lower()]
+        return getattr(importlib.import_module(f"recbole.model.exlib_recommender.{name.lower()}"), canonical)
+    name = canonical_model_name(name)
     if name in _MODELS:
         return getattr(importlib.import_module(_MODELS[name].module), name)
-    lowered = name.lower()
     for sub in _BUILTIN_SUBMODULES:
-        module_path = f"recbole.model.{sub}.{lowered}"
+        module_path = f"recbole.model.{sub}.{name.lower()}"
         if importlib.util.find_spec(module_path) is not None:
             module = importlib.import_module(module_path)
             if hasattr(module, name):
                 return getattr(module, name)
-    if lowered in {"xgboost", "lightgbm"}:
-        return getattr(importlib.import_module(f"recbole.model.exlib_recommender.{lowered}"), name)
-    raise ValueError(
-        f"Unknown model {name!r}. Plugin models: {', '.join(sorted(_MODELS)) or '-'}. "
-        f"RecBole models (case-sensitive class names, module names shown): "
-        f"{', '.join(builtin_model_names())}"
-    )
+    raise ValueError(f"model {name!r} is listed by RecBole but its module recbole.model.*.{name.lower()} was not found")
 
 
 def get_trainer(model_type: ModelType, name: str) -> type:

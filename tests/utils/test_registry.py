@@ -8,7 +8,7 @@ from recbole.utils import ModelType
 from recbole.utils import get_model as recbole_get_model
 
 import recbole_ctx
-from recbole_ctx.utils.registry import get_trainer, register_model
+from recbole_ctx.utils.registry import canonical_model_name, get_trainer, register_model
 
 PLUGIN_SOURCE = textwrap.dedent('''
     from recbole.model.general_recommender import BPR
@@ -58,5 +58,20 @@ def test_unknown_model_error_lists_available_models():
     with pytest.raises(ValueError) as err:
         recbole_ctx.get_model("NoSuchModel")
     message = str(err.value)
-    assert "NoSuchModel" in message and "ContextGNN" in message and "lightgcn" in message
+    assert "NoSuchModel" in message and "ContextGNN" in message and "LightGCN" in message and "BERT4Rec" in message
+    assert "Did you mean" not in message  # nothing is close
     assert "lightgbm" not in message.split("RecBole models")[0]
+
+
+@pytest.mark.parametrize("typed, canonical", [("lightgcn", "LightGCN"), ("LIGHTGCN", "LightGCN"),
+                                              ("contextgnn", "ContextGNN"), ("bert4rec", "BERT4Rec"), ("BPR", "BPR")])
+def test_model_names_match_in_any_case(typed, canonical):
+    assert canonical_model_name(typed) == canonical
+    assert recbole_ctx.get_model(typed).__name__ == canonical
+
+
+def test_misspelt_model_gets_a_suggestion():
+    with pytest.raises(ValueError, match=r"Unknown model 'LightGNC'\. Did you mean 'LightGCN'"):
+        canonical_model_name("LightGNC")
+    with pytest.raises(ValueError, match=r"Did you mean 'ContextGNN'"):
+        recbole_ctx.get_model("ContexGNN")
