@@ -32,7 +32,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"recbole-ctx: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
         return 2
     module, func = SUBCOMMANDS[name][0].split(":")
-    return int(getattr(importlib.import_module(module), func)(rest) or 0)
+    try:
+        return int(getattr(importlib.import_module(module), func)(rest) or 0)
+    except KeyboardInterrupt:
+        print(f"recbole-ctx {name}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

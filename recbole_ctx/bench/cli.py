@@ -18,12 +18,17 @@ def _suites() -> list[str]:
     return sorted(p.stem for p in (CONFIG_DIR / "bench").glob("*.yaml"))
 
 
+def _dashed(arg: str) -> str:
+    """``--data_path`` (run_recbole's spelling) -> ``--data-path`` (the harness's)."""
+    return "--data-path" + arg[len("--data_path"):] if arg.split("=")[0] == "--data_path" else arg
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in {"-h", "--help"}:
         print("usage: recbole-ctx bench <name> [args]\n\nmicro-benchmarks: "
               + ", ".join(MICRO_BENCHMARKS) + "\nsuites: " + ", ".join(_suites()))
         return 0
-    name, rest = argv[0], argv[1:]
+    name, rest = argv[0], [_dashed(a) for a in argv[1:]]
     if name in MICRO_BENCHMARKS:
         return int(importlib.import_module(f"recbole_ctx.bench.{name}").main(rest) or 0)
     suite = CONFIG_DIR / "bench" / f"{name}.yaml"

@@ -1,6 +1,6 @@
 """``recbole-ctx locality``: the locality score of a converted temporal dataset, per split.
 
-    recbole-ctx locality --dataset=rel-ml100k-user-movie-rate --k 1 3 [--data-path DIR]
+    recbole-ctx locality --dataset=rel-ml100k-user-movie-rate --k 1 3 [--data_path=DIR] [--device=cuda]
 """
 from __future__ import annotations
 
@@ -18,10 +18,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", "-d", required=True, help="converted temporal dataset name")
     p.add_argument("--k", type=int, nargs="+", default=[1, 3], help="subgraph depths (default: 1 3)")
     p.add_argument("--splits", nargs="+", default=["valid", "test"], choices=list(SPLIT_NAMES))
-    p.add_argument("--data-path", default=None, help="folder holding <dataset>/ (RecBole data_path)")
-    p.add_argument("--config-files", nargs="*", default=[], help="extra RecBole config files")
-    p.add_argument("--batch-size", type=int, default=256, help="seeds per sampler call")
-    p.add_argument("--device", default="cpu", help="cpu or cuda")
+    # run_recbole's spellings (--data_path, --config_files) and the dashed ones both work.
+    p.add_argument("--data_path", "--data-path", dest="data_path", default=None,
+                   help="folder holding <dataset>/ (RecBole data_path)")
+    p.add_argument("--config_files", "--config-files", dest="config_files", nargs="*", default=[],
+                   help="extra RecBole config files")
+    p.add_argument("--batch-size", "--batch_size", dest="batch_size", type=int, default=256, help="seeds per sampler call")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     return p
 
 
@@ -38,6 +41,13 @@ def _plain_argv():
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from recbole_ctx.quick_start.arguments import OverrideError, device_override
+
+    try:
+        device_override({"device": args.device})
+    except OverrideError as err:
+        print(f"recbole-ctx locality: {err}", file=sys.stderr)
+        return 2
     import recbole_ctx  # noqa: F401  (compat layer)
     from recbole_ctx.data import TemporalDataset, TemporalGraph
     from recbole_ctx.quick_start.quick_start import DatasetNotFoundError, build_config

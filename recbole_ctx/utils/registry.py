@@ -20,14 +20,18 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from recbole.utils import ModelType
+if TYPE_CHECKING:
+    from recbole.utils import ModelType
 
+# Keyed by ModelType member name: importing this module must not import recbole, whose
+# import runs recbole-ctx's set-up (see recbole_ctx/__init__.py), which registers here.
 _SUBMODULE_OF_TYPE = {
-    ModelType.GENERAL: "general_recommender",
-    ModelType.SEQUENTIAL: "sequential_recommender",
-    ModelType.CONTEXT: "context_aware_recommender",
-    ModelType.KNOWLEDGE: "knowledge_aware_recommender",
+    "GENERAL": "general_recommender",
+    "SEQUENTIAL": "sequential_recommender",
+    "CONTEXT": "context_aware_recommender",
+    "KNOWLEDGE": "knowledge_aware_recommender",
 }
 _BUILTIN_SUBMODULES = (
     "general_recommender",
@@ -48,7 +52,7 @@ class PluginModel:
 
     @property
     def recbole_module_path(self) -> str:
-        return f"recbole.model.{_SUBMODULE_OF_TYPE[self.model_type]}.{self.name.lower()}"
+        return f"recbole.model.{_SUBMODULE_OF_TYPE[self.model_type.name]}.{self.name.lower()}"
 
 
 _MODELS: dict[str, PluginModel] = {}
@@ -61,7 +65,13 @@ def register_model(
     _MODELS[name] = PluginModel(name, module, model_type, trainer)
 
 
+def _set_up() -> None:
+    """Make sure recbole is imported, which (through recbole_ctx's hook) registers the plugin models."""
+    import recbole  # noqa: F401
+
+
 def plugin_models() -> dict[str, PluginModel]:
+    _set_up()
     return dict(_MODELS)
 
 
@@ -107,6 +117,7 @@ def builtin_model_names() -> list[str]:
 
 
 def available_models() -> list[str]:
+    _set_up()
     return sorted(_MODELS) + builtin_model_names()
 
 
@@ -115,6 +126,7 @@ def canonical_model_name(name: str) -> str:
 
     Raises ``ValueError`` naming the closest names and listing every available model.
     """
+    _set_up()
     names = list(_MODELS) + builtin_model_names()
     if name in names:
         return name
@@ -152,6 +164,7 @@ def get_model(name: str) -> type:
 
 def get_trainer(model_type: ModelType, name: str) -> type:
     """Resolve the trainer: a plugin model's own trainer first, then RecBole's rules."""
+    _set_up()
     entry = _MODELS.get(name)
     if entry is not None and entry.trainer is not None:
         module, cls = entry.trainer.split(":")
