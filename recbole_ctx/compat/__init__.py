@@ -1,0 +1,50 @@
+"""RecBole 1.2.1 on today's stack (numpy 2, scipy >= 1.13, torch >= 2.6, pandas 3, no ray).
+
+``apply()`` installs every fix; it is idempotent and imports what it patches
+itself, so it can run whenever ``recbole`` is first imported.  Every fix replaces
+or wraps one RecBole method (or adds one attribute / import hook), never a file in
+site-packages, and names the upstream line it stands in for.  One module per
+problem; each has tests under ``tests/compat/`` that fail without it, and the
+README's "Compatibility with today's stack" table lists them all.
+"""
+from __future__ import annotations
+
+from recbole_ctx.compat.checkpoints import (
+    UnsafeCheckpointError,
+    load_checkpoint,
+    plain_config,
+    restore_config,
+)
+
+__all__ = ["apply", "load_checkpoint", "UnsafeCheckpointError", "plain_config", "restore_config"]
+
+_applied = False
+
+
+def apply() -> None:
+    """Install every fix (idempotent)."""
+    global _applied
+    if _applied:
+        return
+    from recbole_ctx.compat import (
+        anomaly,
+        checkpoints,
+        ddp_backend,
+        numpy2,
+        pandas_data,
+        plugin_model_config,
+        recbole_quick_start,
+        scipy_dok,
+        warning_filters,
+    )
+
+    numpy2.apply()  # first: recbole's own modules read np.float & co. at import
+    scipy_dok.apply()
+    checkpoints.apply()
+    ddp_backend.apply()
+    plugin_model_config.apply()
+    pandas_data.apply()
+    anomaly.apply()
+    recbole_quick_start.apply()
+    warning_filters.apply()
+    _applied = True

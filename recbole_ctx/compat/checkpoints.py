@@ -1,0 +1,184 @@
+"""Checkpoints that torch >= 2.6 can load with ``weights_only=True``.
+
+RecBole 1.2.1 pickles its ``Config`` object into every file it writes (the
+trainer's best/resume checkpoint, S3Rec-style pretraining, the decision-tree
+trainer) and NeuMF dumps a whole module; torch >= 2.6 loads with
+``weights_only=True`` and refuses all of them.  Here every writer stores state
+dicts and the config as plain data, so RecBole's own ``torch.load`` calls (the
+trainer's evaluate / resume, s3rec.py:120, convncf.py:82, nais.py:127,
+ract.py:75/84, neumf.py:84, kd_dagfm.py:56, load_data_and_model) read them
+unchanged, and ``restore_config`` turns the plain data back into a ``Config``.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import numpy as np
+import torch
+
+
+def plain_config(config: Any) -> dict[str, Any]:
+    """The config as plain data (str/int/float/bool/None, lists and dicts of them).
+
+    Enums and devices become their string form (``"ModelType.GENERAL"``, ``"cpu"``)
+    so the checkpoint can be read with ``torch.load(..., weights_only=True)``;
+    ``restore_config`` reverses that.
+    """
+
+    def plain(value: Any) -> Any:
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, np.generic):
+            return value.item()
+        return str(value)
+
+    return {key: plain(value) for key, value in config.final_config_dict.items()}
+
+
+# The enum types RecBole's Config holds (MODEL_TYPE, MODEL_INPUT_TYPE, eval_type).
+_ENUM_VALUE = re.compile(r"(ModelType|InputType|EvaluatorType)\.([A-Z_]+)")
+
+
+def restore_config(plain: dict[str, Any]) -> Any:
+    """A ``recbole.config.Config`` holding ``plain`` (the output of ``plain_config``).
+
+    Enum strings become RecBole's enums again and ``device`` a ``torch.device``
+    (CPU when the checkpoint's CUDA device is not available here).  The restored
+    config describes one process: a checkpoint of a DDP run loads outside its
+    process group.
+    """
+    from recbole.config import Config
+    from recbole.utils import enum_type
+
+    values = {}
+    for key, value in plain.items():
+        match = _ENUM_VALUE.fullmatch(value) if isinstance(value, str) else None
+        values[key] = getattr(enum_type, match[1])[match[2]] if match else value
+    device = torch.device(values.get("device") or "cpu")
+    if device.type == "cuda" and not torch.cuda.is_available():
+        device = torch.device("cpu")
+    values.update(device=device, single_spec=True, local_rank=0)
+
+    config = Config.__new__(Config)
+    config._init_parameters_category()
+    config.yaml_loader = config._build_yaml_loader()
+    config.model, config.dataset = values["model"], values["dataset"]
+    from recbole_ctx.utils.registry import get_model
+
+    config.model_class = get_model(config.model)
+    config.final_config_dict = values
+    return config
+
+
+class UnsafeCheckpointError(RuntimeError):
+    """A checkpoint holds pickled objects beyond tensors and plain data."""
+
+
+def load_checkpoint(path: str, map_location: Any = "cpu") -> dict[str, Any]:
+    """Load a recbole-ctx/RecBole checkpoint with ``weights_only=True``.
+
+    Raises:
+        UnsafeCheckpointError: the file contains arbitrary pickled objects (a
+            tampered file, or one written by unpatched RecBole).
+    """
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as err:  # torch raises UnpicklingError wrapped in various types
+        if "weights_only" in str(err) or "Unsupported" in str(err):
+            raise UnsafeCheckpointError(
+                f"{path}: refused to load, it contains pickled objects other than "
+                "tensors and plain data (tampered, or written by unpatched RecBole). "
+                "Only load checkpoints you trust."
+            ) from None
+        raise
+
+
+def save_atomically(state: dict[str, Any], path: str) -> None:
+    """``torch.save`` to a temporary name, then rename: never half a checkpoint on disk."""
+    tmp_file = f"{path}.tmp"
+    torch.save(state, tmp_file)
+    os.replace(tmp_file, path)
+
+
+def save_checkpoint(self, epoch: int, verbose: bool = True, **kwargs: Any) -> None:
+    """Replaces ``Trainer._save_checkpoint`` (recbole/trainer/trainer.py:289-308).
+
+    Upstream pickles the ``Config`` object with ``pickle_protocol=4``, which
+    ``weights_only=True`` refuses, so every run crashed when reloading its best
+    model.  Saved here: the same keys, as state dicts and plain data.
+    """
+    if not self.config["single_spec"] and self.config["local_rank"] != 0:
+        return
+    saved_model_file = kwargs.pop("saved_model_file", self.saved_model_file)
+    state = {
+        "config": plain_config(self.config),
+        "epoch": int(epoch),
+        "cur_step": int(self.cur_step),
+        "best_valid_score": float(self.best_valid_score),
+        "state_dict": self.model.state_dict(),
+        "other_parameter": self.model.other_parameter(),
+        "optimizer": self.optimizer.state_dict(),
+    }
+    save_atomically(state, saved_model_file)
+    if verbose:
+        from recbole.utils import set_color
+
+        self.logger.info(set_color("Saving current", "blue") + f": {saved_model_file}")
+
+
+def save_pretrained_model(self, epoch: int, saved_model_file: str) -> None:
+    """Replaces ``PretrainTrainer.save_pretrained_model`` (trainer.py:755-771).
+
+    Upstream pickles the ``Config``; S3Rec's fine-tuning stage (s3rec.py:120) and
+    any later load with ``weights_only=True`` refused the file.
+    """
+    state = {
+        "config": plain_config(self.config),
+        "epoch": int(epoch),
+        "state_dict": self.model.state_dict(),
+        "optimizer": self.optimizer.state_dict(),
+        "other_parameter": self.model.other_parameter(),
+    }
+    save_atomically(state, saved_model_file)
+    self.saved_model_file = saved_model_file
+
+
+def save_decision_tree_checkpoint(self, epoch: int) -> None:
+    """Replaces ``DecisionTreeTrainer._save_checkpoint`` (trainer.py:985-999): same keys,
+    plain-data config (its ``state_dict`` is the path of the booster's own model file)."""
+    state = {
+        "config": plain_config(self.config),
+        "epoch": int(epoch),
+        "cur_step": int(self.cur_step),
+        "best_valid_score": float(self.best_valid_score),
+        "state_dict": self.temp_best_file,
+        "other_parameter": None,
+    }
+    save_atomically(state, self.saved_model_file)
+
+
+def neumf_dump_parameters(self) -> None:
+    """Replaces ``NeuMF.dump_parameters`` (neumf.py:156-165), which ``torch.save``-d the
+    whole module: ``load_pretrain`` (neumf.py:84) could not read that back under
+    ``weights_only=True`` (nor index it as a dict before).  Writes the state dict,
+    which ``load_pretrain`` accepts as is."""
+    if self.mf_train and not self.mlp_train:
+        save_atomically(self.state_dict(), self.mf_pretrain_path)
+    elif self.mlp_train and not self.mf_train:
+        save_atomically(self.state_dict(), self.mlp_pretrain_path)
+
+
+def apply() -> None:
+    from recbole.model.general_recommender.neumf import NeuMF
+    from recbole.trainer import trainer
+
+    trainer.Trainer._save_checkpoint = save_checkpoint
+    trainer.PretrainTrainer.save_pretrained_model = save_pretrained_model
+    trainer.DecisionTreeTrainer._save_checkpoint = save_decision_tree_checkpoint
+    NeuMF.dump_parameters = neumf_dump_parameters
