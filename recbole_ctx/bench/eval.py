@@ -38,7 +38,7 @@ MODELS = ("BPR", "LightGCN")
 TOPK = [5, 10, 20, 50]
 METRICS = ["Recall", "NDCG", "Hit", "MAP", "MRR", "Precision"]
 AMAZON_BOOK_SIZE = (52_643, 91_599, 2_700_000)
-DEFAULT_GOWALLA = Path("/work/shared/data/gowalla")
+DEFAULT_GOWALLA = Path("../shared/data/gowalla")  # relative to the working directory (the checkout)
 INTER_HEADER = ["user_id:token", "item_id:token"]
 
 

@@ -21,7 +21,6 @@ from tqdm import tqdm
 from recbole_ctx.bench.results import markdown_table, plot, read_rows, run_key, write_rows
 from recbole_ctx.bench.suite import DatasetSpec, Suite, load_suite
 from recbole_ctx.quick_start.quick_start import BUNDLED_DATASETS
-from recbole_ctx.utils.paths import PROJECT_ROOT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,9 +51,8 @@ def ensure_dataset(spec: DatasetSpec, data_path: Path) -> bool:
         raise RuntimeError(f"dataset {spec.name!r}: no folder {data_path / spec.name} and no convert step")
     from dataset_converters.cli import main as convert
 
-    args = [str(PROJECT_ROOT / a) if (PROJECT_ROOT / a).exists() and not a.startswith("-") else a
-            for a in map(str, spec.convert)]
-    code = convert([*args, "--out", str(data_path), "--name", spec.name])
+    # Source paths in a suite (``../shared/data/...``) are relative to the working directory.
+    code = convert([*map(str, spec.convert), "--out", str(data_path), "--name", spec.name])
     if code != 0:
         raise RuntimeError(f"converting dataset {spec.name!r} failed (exit {code})")
     return True

@@ -55,20 +55,26 @@ def _sync(device: torch.device) -> None:
 
 def time_model(name: str, dataset_name: str, config_dict: dict, batches: list, train_dataset,
                warmup: int, steps: int) -> list[float]:
-    """Seconds per training step of ``name`` over ``batches`` (cycled), after ``warmup``."""
+    """Seconds per training step of ``name`` over seed ``batches`` (cycled), after ``warmup``.
+
+    A step samples the batch's subgraphs with the data layer's builder (as a loader's
+    collate step does), moves them to the device, then forward, backward and update.
+    """
+    from recbole_ctx.data.subgraph_builder import SubgraphBuilder
     from recbole_ctx.quick_start import build_config
     from recbole_ctx.utils.registry import get_model
 
     config = build_config(name, dataset_name, config_dict=config_dict)
     torch.manual_seed(0)
     model = get_model(name)(config, train_dataset).to(config["device"])
+    builder = SubgraphBuilder.from_config(config, train_dataset)
     optimizer = torch.optim.Adam(model.parameters(), lr=config["learning_rate"])
     model.train()
     times = []
     for step in tqdm(range(warmup + steps), desc=name, ncols=80, leave=False):
-        batch = batches[step % len(batches)]
         _sync(model.device)
         start = time.perf_counter()
+        batch = builder.training(batches[step % len(batches)]).to(model.device)
         optimizer.zero_grad()
         model.calculate_loss(batch).backward()
         optimizer.step()
@@ -82,8 +88,8 @@ def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     from recbole.data import create_dataset, data_preparation
 
+    from recbole_ctx.data.static_targets import StaticTargets
     from recbole_ctx.quick_start import build_config
-    from recbole_ctx.trainer.subgraph_trainer import StaticSeedBatches
 
     device = torch.device(args.device)
     config_dict = {"use_gpu": device.type == "cuda", "state": "ERROR",
@@ -93,9 +99,11 @@ def main(argv: list[str]) -> int:
     config = build_config("ContextGNN", args.dataset, config_dict=config_dict)
     config_dict = {"num_layers": config["num_layers"], "fanouts": config["fanouts"], **config_dict}
     train, _, _ = data_preparation(config, create_dataset(config))
-    batches = StaticSeedBatches.from_dataset(train._dataset).epoch(
-        args.batch_size, float(config["target_ratio"]), torch.Generator().manual_seed(0))
-    batches = [dataclasses.replace(b, known_ptr=None, known_item=None) for b in batches]
+    static = StaticTargets.from_dataset(train._dataset)
+    split = static.split(float(config["target_ratio"]), torch.Generator().manual_seed(0))
+    users = static.users[torch.randperm(static.users.numel(), generator=torch.Generator().manual_seed(0))]
+    batches = [dataclasses.replace(split.seeds(chunk), known_ptr=None, known_item=None)
+               for chunk in users.split(args.batch_size)]
 
     results = {name: time_model(name, args.dataset, config_dict, batches, train._dataset,
                                 args.warmup, args.steps) for name in MODELS}

@@ -43,9 +43,8 @@ from tqdm import tqdm
 
 from recbole_ctx.model.srgnnfast import real_item_cross_entropy
 from recbole_ctx.trainer.session_trainer import build_adam
-from recbole_ctx.utils.paths import PROJECT_ROOT
 
-DEFAULT_SOURCE = PROJECT_ROOT.parent / "shared" / "data" / "diginetica"  # ../shared/data/diginetica
+DEFAULT_SOURCE = Path("../shared/data/diginetica")  # relative to the working directory (the checkout)
 MAX_LEN = 70  # longest Diginetica training prefix is 69 clicks: nothing is truncated
 BASELINE = "SRGNN"
 MODELS = ("SRGNNFast", "SRGNN", "GRU4Rec")

@@ -1,17 +1,19 @@
-"""Temporal graph store and the temporal (RelBench-style) data path for RecBole.
+"""The data layer: temporal graph store, temporal datasets, and the loaders that sample.
 
-``create_temporal_data(config)`` is the entry point for a dataset whose yaml has
-``val_timestamp``: plugin subgraph models (ContextGNN, NBFNet, ShallowItem) train on
-the ``.train.label`` examples over the full event graph (the sampler hides events after
-each seed time); built-in RecBole models train on ``.inter`` events up to
-``val_timestamp`` with RecBole's own training loader.  Both are evaluated on the same
-``.valid.label`` / ``.test.label`` rows by :func:`evaluate_temporal`.
+* :class:`TemporalGraph` (``temporal_graph``): CSR per edge type, the dataset's graph
+  store (:func:`graph_of`);
+* :class:`TemporalDataset` (``temporal_dataset``): ``.inter`` plus RelBench label files;
+* :class:`SubgraphBuilder` (``subgraph_builder``): the batch builder that samples each
+  batch's subgraphs; ``subgraph_loader``: RecBole DataLoaders whose collate step calls it;
+* :class:`SeedBatch` / :class:`SubgraphBatch` (``subgraph_batch``): what the models read.
+
+Which loaders a run gets is decided by :class:`recbole_ctx.protocol.Protocol`.
 """
 from __future__ import annotations
 
-from recbole.data.utils import create_samplers, get_dataloader
-
 from recbole_ctx.data.protocol import TemporalProtocol
+from recbole_ctx.data.subgraph_batch import SeedBatch, SubgraphBatch
+from recbole_ctx.data.subgraph_builder import SubgraphBuilder
 from recbole_ctx.data.temporal_dataloader import TemporalExampleLoader
 from recbole_ctx.data.temporal_dataset import (
     SEED_TIME_FIELD,
@@ -21,54 +23,10 @@ from recbole_ctx.data.temporal_dataset import (
     TemporalExamples,
     targets_csr,
 )
-from recbole_ctx.data.temporal_eval import apply_protocol_metrics, evaluate_temporal
-from recbole_ctx.data.temporal_graph import TemporalGraph
+from recbole_ctx.data.temporal_graph import TemporalGraph, graph_of
 
 __all__ = [
-    "SEED_TIME_FIELD", "TARGET_ITEM_FIELD", "TARGET_LEN_FIELD", "TemporalDataset", "TemporalExamples",
-    "TemporalExampleLoader", "TemporalGraph", "TemporalProtocol", "create_temporal_data",
-    "evaluate_temporal", "targets_csr", "trains_on_labels",
+    "SEED_TIME_FIELD", "TARGET_ITEM_FIELD", "TARGET_LEN_FIELD", "SeedBatch", "SubgraphBatch", "SubgraphBuilder",
+    "TemporalDataset", "TemporalExamples", "TemporalExampleLoader", "TemporalGraph", "TemporalProtocol",
+    "graph_of", "targets_csr",
 ]
-
-
-def trains_on_labels(config) -> bool:
-    """Whether ``config['model']`` learns from label examples (a plugin subgraph model).
-
-    ``config['temporal_train_on']`` (``labels`` or ``inter``) overrides the rule.
-    """
-    choice = config["temporal_train_on"] if "temporal_train_on" in config else None
-    if choice is not None:
-        if choice not in ("labels", "inter"):
-            raise ValueError(f"temporal_train_on must be 'labels' or 'inter', got {choice!r}")
-        return choice == "labels"
-    from recbole_ctx.utils.registry import plugin_models
-
-    entry = plugin_models().get(config["model"])
-    return entry is not None and entry.trainer is not None and "subgraph_trainer" in entry.trainer
-
-
-def create_temporal_data(config):
-    """Dataset and (train, valid, test) loaders of a temporal dataset.
-
-    Also adds ``eval_k`` to ``config['topk']`` and Recall/NDCG/Hit/MAP/MRR to
-    ``config['metrics']``.
-
-    Returns:
-        ``(dataset, train_loader, valid_loader, test_loader)``; valid/test are
-        :class:`TemporalExampleLoader` for :func:`evaluate_temporal`; train is a
-        ``TemporalExampleLoader`` of ``.train.label`` for subgraph models, else RecBole's
-        training loader over ``.inter`` events up to ``val_timestamp``.
-    """
-    protocol = TemporalProtocol.from_config(config)
-    apply_protocol_metrics(config, protocol)
-    if trains_on_labels(config):
-        dataset = TemporalDataset(config)
-        train = TemporalExampleLoader(config, dataset, dataset.temporal_examples["train"], "train",
-                                      shuffle=config["shuffle"])
-    else:
-        dataset = TemporalDataset(config, inter_until=protocol.val_timestamp)
-        train_sampler = create_samplers(config, dataset, [dataset] * 3)[0]
-        train = get_dataloader(config, "train")(config, dataset, train_sampler, shuffle=config["shuffle"])
-    valid = TemporalExampleLoader(config, dataset, dataset.temporal_examples["valid"], "valid")
-    test = TemporalExampleLoader(config, dataset, dataset.temporal_examples["test"], "test")
-    return dataset, train, valid, test

@@ -151,3 +151,20 @@ def _as_time(time: Tensor | None, like: Tensor) -> Tensor:
         return torch.full(like.shape, -math.inf, dtype=torch.float64, device=like.device)
     time = time.to(torch.float64)
     return torch.where(torch.isnan(time), torch.full_like(time, -math.inf), time)
+
+
+_GRAPH_ATTR = "_recbole_ctx_graph"
+
+
+def graph_of(dataset) -> TemporalGraph:
+    """The dataset's graph store, built on first use and kept on the dataset (CPU).
+
+    Under the static protocol ``dataset`` is the training split, so the graph holds
+    training interactions only.  The cache is tied to the dataset's ``inter_feat``
+    object: RecBole's split copies (``Dataset.copy``) never inherit a parent's graph.
+    """
+    cached = getattr(dataset, _GRAPH_ATTR, None)
+    if cached is None or cached[0] is not dataset.inter_feat:
+        cached = (dataset.inter_feat, TemporalGraph.from_dataset(dataset))
+        setattr(dataset, _GRAPH_ATTR, cached)
+    return cached[1]

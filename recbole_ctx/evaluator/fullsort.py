@@ -52,6 +52,7 @@ def fullsort_topk(
     mask_padding: bool = True,
     with_items: bool = False,
     progress: bool = False,
+    row_range: tuple[int, int] | None = None,
 ) -> RankedRows:
     """Rank all items for every row, block by block.
 
@@ -68,16 +69,19 @@ def fullsort_topk(
         mask_padding: set item 0 (RecBole's ``[PAD]``) to -inf as RecBole's trainer does.
         with_items: also return the ranked item ids (for ``rec.items`` metrics).
         progress: show a progress bar over blocks.
+        row_range: rank only rows ``[start, end)`` (default: all); the result has
+            ``end - start`` rows.
     """
     if block_size < 1:
         raise ValueError(f"block_size must be >= 1, got {block_size}")
     n_rows = positives.n_rows
     if history is not None and history.n_rows != n_rows:
         raise ValueError(f"history has {history.n_rows} rows but positives have {n_rows}")
+    first, last = row_range if row_range is not None else (0, n_rows)
     hits, items = [], []
-    starts = range(0, n_rows, block_size)
+    starts = range(first, last, block_size)
     for start in tqdm(starts, desc="full-sort eval", unit="block", disable=not progress):
-        end = min(start + block_size, n_rows)
+        end = min(start + block_size, last)
         scores = score_fn(start, end)
         if scores.dim() != 2 or scores.shape[0] != end - start or scores.shape[1] < k:
             raise ValueError(f"score_fn({start}, {end}) returned shape {tuple(scores.shape)}; "

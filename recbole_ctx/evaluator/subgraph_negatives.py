@@ -3,8 +3,7 @@
 * ``uniform`` (default): RecBole's own ``N`` negatives per positive, uniform over items;
 * ``subgraph``: ``N`` negatives per positive drawn from the subgraph the model sampled
   for that row (the ContextGNN paper's IJCAI protocol; rule and fill-up in
-  :mod:`recbole_ctx.model.layers.negatives`), only for models that sample subgraphs
-  (those with ``predict_with_subgraph_negatives``).  ``eval_neg_pool_rows: G`` (default
+  :mod:`recbole_ctx.evaluator.negatives`), only for models that read subgraphs.  ``eval_neg_pool_rows: G`` (default
   1) pools the subgraph items of groups of ``G`` consecutive evaluation rows (RecBole's
   user order; groups restart with each evaluation batch), as the Kumo reference pools
   its evaluation batch of 128 users.
@@ -24,12 +23,14 @@ import torch
 from recbole.data.interaction import Interaction
 from torch import Tensor
 
+from recbole_ctx.data.subgraph_batch import SubgraphBatch, offsets
+from recbole_ctx.data.subgraph_loader import model_input
 from recbole_ctx.evaluator.csr import ItemCSR
+from recbole_ctx.evaluator.negatives import subgraph_negatives, widen_pool
 from recbole_ctx.evaluator.sampled import sampled_topk
 from recbole_ctx.utils.ranges import concat_ranges
 
 SAMPLERS = ("uniform", "subgraph")
-SUBGRAPH_METHOD = "predict_with_subgraph_negatives"
 
 _USED_CACHE: "weakref.WeakKeyDictionary[Any, dict[str, ItemCSR]]" = weakref.WeakKeyDictionary()
 
@@ -52,17 +53,18 @@ def eval_neg_sampler(config) -> str:
     return name
 
 
-def check_eval_neg_sampler(config, model: torch.nn.Module, fast_eval: bool) -> str:
-    """Validate ``eval_neg_sampler`` against the run before any training; return its name.
+def check_eval_neg_sampler(config, subgraphs: bool, temporal: bool) -> str:
+    """Validate ``eval_neg_sampler`` against the run before any data loads; return its name.
 
     Args:
         config: the run's RecBole ``Config``.
-        model: the model to be evaluated.
-        fast_eval: whether the on-device evaluation will run (``subgraph`` exists only there).
+        subgraphs: the model reads sampled subgraphs.
+        temporal: the run follows the temporal protocol (full ranking, no negatives).
 
     Raises:
-        ValueError: an unknown name, or ``subgraph`` for a model without subgraphs, without
-            a sampled evaluation mode, or with the fast evaluation switched off.
+        ValueError: an unknown name, or ``subgraph`` for a model without subgraphs, under
+            the temporal protocol, without a sampled evaluation mode, or with the fast
+            evaluation switched off.
     """
     name = eval_neg_sampler(config)
     if name != "subgraph":
@@ -70,8 +72,11 @@ def check_eval_neg_sampler(config, model: torch.nn.Module, fast_eval: bool) -> s
             raise ValueError("eval_neg_pool_rows only applies to eval_neg_sampler: subgraph")
         return name
     eval_neg_pool_rows(config)
-    model_name = type(model).__name__
-    if not callable(getattr(model, SUBGRAPH_METHOD, None)):
+    model_name = config["model"]
+    if temporal:
+        raise ValueError("eval_neg_sampler: subgraph applies to sampled evaluation (eval_args.mode "
+                         "uniN); the temporal protocol ranks every item, so it has no negatives")
+    if not subgraphs:
         raise ValueError(f"eval_neg_sampler: subgraph draws negatives from the subgraphs a model samples; "
                          f"{model_name} samples none (use it with ContextGNN, NBFNet or ShallowItem, or "
                          f"evaluate {model_name} with eval_neg_sampler: uniform)")
@@ -79,10 +84,9 @@ def check_eval_neg_sampler(config, model: torch.nn.Module, fast_eval: bool) -> s
     if not sampled:
         raise ValueError("eval_neg_sampler: subgraph replaces the negatives of a sampled evaluation; "
                          f"set eval_args.mode to uniN (e.g. uni99), got {config['eval_args']['mode']}")
-    if not fast_eval:
+    if config["fast_eval"] is False or not config["single_spec"]:
         raise ValueError("eval_neg_sampler: subgraph runs in the on-device evaluation only, which is off "
-                         f"for this {model_name} run (fast_eval: False, value metrics, DDP or a trainer "
-                         "with its own evaluation)")
+                         f"for this {model_name} run (fast_eval: False, or DDP)")
     return name
 
 
@@ -110,6 +114,23 @@ def used_items(eval_data) -> ItemCSR:
     return cached[sampler.phase]
 
 
+def row_subgraph_items(batch: SubgraphBatch) -> tuple[Tensor, Tensor]:
+    """Every item node of each row's subgraph (rows sharing a seed share its items).
+
+    Returns:
+        (row int64 [M], item id int64 [M]) on the batch's device; an item reached twice
+        by one seed appears twice.
+    """
+    sub = batch.subgraph
+    seed_of_node = sub.batch.get("item", batch.row_seed[:0])
+    item = sub.node.get("item", batch.row_seed[:0])
+    order = torch.sort(seed_of_node, stable=True).indices
+    ptr = offsets(torch.bincount(seed_of_node, minlength=sub.num_seeds))
+    start = ptr[batch.row_seed]
+    row, position = concat_ranges(start, ptr[batch.row_seed + 1] - start)
+    return row, item[order][position]
+
+
 def gather_rows(csr: ItemCSR, rows: Tensor) -> tuple[Tensor, Tensor]:
     """Entries of arbitrary rows ``rows`` (int64 [R], any order, repeats allowed).
 
@@ -130,14 +151,16 @@ class SubgraphNegativeRanker:
     filled uniformly because a subgraph held too few admissible items.
 
     Args:
-        model: a model with ``predict_with_subgraph_negatives``.
-        eval_data: RecBole's ``NegSampleEvalDataLoader`` (its sampler's phase gives the
-            excluded items, its ``neg_sample_args['sample_num']`` the negatives per row).
+        model: a model that reads subgraphs (``full_sort_predict`` of a ``SubgraphBatch``).
+        eval_data: the subgraph models' ``NegSampleEvalDataLoader`` (its builder samples the
+            rows' subgraphs, its sampler's phase gives the excluded items, its
+            ``neg_sample_args['sample_num']`` the negatives per row).
         seed: seeds the negatives' generator, so a pass is reproducible.
     """
 
     def __init__(self, model: torch.nn.Module, eval_data, seed: int):
         self.model = model
+        self.eval_data = eval_data
         self.num = int(eval_data.neg_sample_args["sample_num"])
         self.n_items = eval_data._dataset.item_num
         device = next(model.parameters()).device
@@ -168,8 +191,11 @@ class SubgraphNegativeRanker:
             end = min(start + step, user.numel())
             ex_row, ex_item = gather_rows(self.excluded, user[start:end])
             block = Interaction({key: value[start:end] for key, value in positives.interaction.items()})
-            scores, negatives = self.model.predict_with_subgraph_negatives(
-                block, ex_row, ex_item, self.num, self.generator, self.pool_rows)
+            batch = model_input(self.eval_data, block)
+            scores = self.model.full_sort_predict(batch).view(end - start, self.n_items)
+            pool = widen_pool(*row_subgraph_items(batch), end - start, self.n_items, self.pool_rows)
+            negatives = subgraph_negatives(*pool, ex_row.to(scores.device), ex_item.to(scores.device),
+                                           end - start, self.n_items, self.num, self.generator)
             # Column 0 is the positive, as in RecBole's layout (positives before negatives).
             items = torch.cat((positive_i[start:end].unsqueeze(1), negatives.items), dim=1)
             cand_items.append(items)

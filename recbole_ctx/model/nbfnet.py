@@ -5,7 +5,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from recbole_ctx.model.subgraph_recommender import SeedBatch, SubgraphRecommender
+from recbole_ctx.data.subgraph_batch import SubgraphBatch
+from recbole_ctx.model.subgraph_recommender import SubgraphRecommender
 from recbole_ctx.sampler.subgraph import SampledSubgraph
 
 
@@ -38,15 +39,15 @@ class NBFNet(SubgraphRecommender):
     def class_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor) -> Tensor:
         return self.seed_pair_logits(sub, h, h["item"], classes)
 
-    def calculate_loss(self, batch: SeedBatch) -> Tensor:
-        sub, h = self._forward_batch(batch)
-        batch = batch.to(self.device)
+    def calculate_loss(self, batch: SubgraphBatch) -> Tensor:
+        seeds, sub = batch.seeds, batch.subgraph
+        h = self.encode(sub)
         seed = sub.batch["item"]
-        logits = (h["user"][: sub.num_seeds][seed] * h["item"]).sum(-1)
+        logits = (h["user"][: sub.num_seeds][seed] * h["item"]).sum(-1).float()
         node_key = seed * self.n_items + sub.node["item"]
-        label = torch.isin(node_key, batch.target_example() * self.n_items + batch.target_item)
-        if batch.known_item is not None:
-            keep = ~torch.isin(node_key, batch.known_example() * self.n_items + batch.known_item)
+        label = torch.isin(node_key, seeds.target_example() * self.n_items + seeds.target_item)
+        if seeds.known_item is not None:
+            keep = ~torch.isin(node_key, seeds.known_example() * self.n_items + seeds.known_item)
             logits, label = logits[keep], label[keep]
         if logits.numel() == 0:
             raise ValueError(

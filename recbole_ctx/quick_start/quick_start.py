@@ -101,16 +101,17 @@ def run_recbole(
     queue: Any = None,
 ) -> dict[str, Any]:
     """Train ``model`` on ``dataset``, evaluate on valid and test; returns RecBole's result dict."""
-    from recbole_ctx.quick_start.pipeline import prepare_data, build_trainer
+    from recbole_ctx.protocol import Protocol
 
     config = build_config(model, dataset, config_file_list, config_dict)
+    protocol = Protocol.resolve(config)
     init_seed(config["seed"], config["reproducibility"])
     init_logger(config)
     logger = getLogger()
     logger.info(sys.argv)
     logger.info(config)
 
-    data = prepare_data(config)
+    data = protocol.create_data(config)
     init_seed(config["seed"] + config["local_rank"], config["reproducibility"])
     model_obj = get_model(config["model"])(config, data.train._dataset).to(config["device"])
     logger.info(model_obj)
@@ -120,7 +121,7 @@ def run_recbole(
         flops = get_flops(model_obj, data.dataset, config["device"], logger, construct_transform(config))
         logger.info(set_color("FLOPs", "blue") + f": {flops}")
 
-    trainer = build_trainer(config, model_obj, data)
+    trainer = protocol.trainer(config, model_obj)
     best_valid_score, best_valid_result = trainer.fit(
         data.train, data.valid, saved=saved, show_progress=config["show_progress"]
     )

@@ -17,7 +17,7 @@ batch in a separate round trip.  The wrapped trainer instead
 
 The hit matrix goes to the trainer's own collector and evaluator, so results are
 RecBole's metrics with RecBole's rounding.  Anything else (value metrics, rank-based
-metrics such as GAUC, dynamic negatives, distributed runs, models without
+metrics such as GAUC, dynamic negatives, sampled evaluation under DDP, models without
 ``full_sort_predict``) runs RecBole's loop unchanged.  Batch ``transform``s run per
 block as RecBole runs them per batch; one that rewrote the target items would change
 what is ranked, so it is refused with an error.
@@ -44,9 +44,11 @@ from torch import Tensor
 from tqdm import tqdm
 
 from recbole_ctx.evaluator.csr import ItemCSR
+from recbole_ctx.evaluator.distributed import ranked_over_ranks
 from recbole_ctx.evaluator.fullsort import DEFAULT_BLOCK_BYTES, RankedRows, block_rows, fullsort_topk
 from recbole_ctx.evaluator.sampled import candidate_scores, sampled_topk, source_rows
-from recbole_ctx.evaluator.subgraph_negatives import SubgraphNegativeRanker, check_eval_neg_sampler
+from recbole_ctx.data.subgraph_loader import model_input, rows_only
+from recbole_ctx.evaluator.subgraph_negatives import SubgraphNegativeRanker, eval_neg_sampler
 from recbole_ctx.trainer import checkpoint
 
 # Trainer hooks whose override means a plugin evaluates differently from RecBole's loop.
@@ -140,9 +142,8 @@ class FastEvalMixin:
 
     def __init__(self, config, model):
         super().__init__(config, model)
-        # Checked here so that a ``subgraph`` run that could not honour it fails before
-        # training, not after.
-        self._neg_sampler = check_eval_neg_sampler(config, model, self._fast_eval_possible())
+        # Checked against the run by ``recbole_ctx.protocol.Protocol.resolve``.
+        self._neg_sampler = eval_neg_sampler(config)
 
     @torch.no_grad()
     def evaluate(self, eval_data, load_best_model=True, model_file=None, show_progress=False):
@@ -172,7 +173,7 @@ class FastEvalMixin:
         """The conditions of the on-device evaluation that do not depend on the dataloader."""
         config = self.config
         enabled = config["fast_eval"] if "fast_eval" in config else True
-        return bool(enabled and self._fast_eval_allowed and config["single_spec"]
+        return bool(enabled and self._fast_eval_allowed
                     and config["eval_type"] == EvaluatorType.RANKING and _implements_full_sort(self.model)
                     and not any(self.eval_collector.register.need(key) for key in _UNSUPPORTED_KEYS))
 
@@ -183,6 +184,8 @@ class FastEvalMixin:
         if isinstance(eval_data, FullSortEvalDataLoader):
             return "full"
         if isinstance(eval_data, NegSampleEvalDataLoader):
+            if not self.config["single_spec"]:
+                return None  # DDP shards (and pads) these batches by user: RecBole's loop
             args = eval_data.neg_sample_args
             sampled = args["distribution"] != "none" and args["sample_num"] != "none"
             return "sampled" if sampled and not args.get("dynamic", False) else None
@@ -192,12 +195,14 @@ class FastEvalMixin:
         budget = self.config["eval_block_bytes"] if "eval_block_bytes" in self.config else None
         return block_rows(n_items, int(budget or DEFAULT_BLOCK_BYTES))
 
-    def _scores(self, interaction: Interaction, n_items: int) -> Tensor:
-        """float [B, n_items] from ``full_sort_predict`` (general models return it flat)."""
-        return self.model.full_sort_predict(interaction.to(self.device)).view(len(interaction), n_items)
+    def _scores(self, eval_data, interaction: Interaction, n_items: int) -> Tensor:
+        """float [B, n_items] from ``full_sort_predict`` (general models return it flat) of
+        ``interaction``'s rows, with their subgraphs for the models that read them."""
+        batch = model_input(eval_data, interaction).to(self.device)
+        return self.model.full_sort_predict(batch).view(len(interaction), n_items)
 
-    def _score_rows(self, interaction: Interaction, rows: Tensor, n_items: int) -> Tensor:
-        return self._scores(take_rows(interaction, rows), n_items)
+    def _score_rows(self, eval_data, interaction: Interaction, rows: Tensor, n_items: int) -> Tensor:
+        return self._scores(eval_data, take_rows(interaction, rows), n_items)
 
     def _rank_full_sort(self, eval_data: FullSortEvalDataLoader, show_progress: bool) -> RankedRows:
         dataset = eval_data._dataset
@@ -210,15 +215,19 @@ class FastEvalMixin:
                 if not torch.equal(interaction[dataset.iid_field], raw[dataset.iid_field]):
                     raise ValueError(f"transform {self.config['transform']!r} changed the target items "
                                      "that full-sort evaluation ranks; set fast_eval: False")
-                return self._scores(interaction, n_items)
+                return self._scores(eval_data, interaction, n_items)
         else:
             def score_block(start: int, end: int) -> Tensor:
-                return self._scores(take_rows(eval_data.user_df, slice(start, end)), n_items)
-        return fullsort_topk(
-            score_block, positives, max(self.config["topk"]), history,
-            block_size=self._block_size(n_items), mask_padding=True,
-            with_items=bool(self.eval_collector.register.need("rec.items")), progress=show_progress,
-        )
+                return self._scores(eval_data, take_rows(eval_data.user_df, slice(start, end)), n_items)
+        def rank_rows(start: int, end: int) -> RankedRows:
+            return fullsort_topk(
+                score_block, positives, max(self.config["topk"]), history,
+                block_size=self._block_size(n_items), mask_padding=True,
+                with_items=bool(self.eval_collector.register.need("rec.items")), progress=show_progress,
+                row_range=(start, end),
+            )
+
+        return ranked_over_ranks(rank_rows, positives.n_rows)
 
     def _rank_sampled(self, eval_data: NegSampleEvalDataLoader, show_progress: bool) -> RankedRows:
         n_items = eval_data._dataset.item_num
@@ -230,7 +239,8 @@ class FastEvalMixin:
         ranker = None
         if self._neg_sampler == "subgraph":
             ranker = SubgraphNegativeRanker(self.model, eval_data, int(self.config["seed"]))
-        batches = tqdm(eval_data, total=len(eval_data), desc="sampled eval", disable=not show_progress)
+        with rows_only(eval_data):  # subgraphs are sampled for the rows scored, below
+            batches = list(tqdm(eval_data, total=len(eval_data), desc="sampled eval", disable=not show_progress))
         for interaction, row_idx, positive_u, positive_i in merged_sampled_batches(batches, block_size):
             interaction = interaction.to(self.device)
             row_idx, positive_u, positive_i = (t.to(self.device) for t in (row_idx, positive_u, positive_i))
@@ -240,7 +250,7 @@ class FastEvalMixin:
                 block_hits, block_items = ranker.rank(positives, positive_u, positive_i, k, block_size)
             else:
                 items = interaction[iid_field]
-                score_rows = functools.partial(self._score_rows, interaction, n_items=n_items)
+                score_rows = functools.partial(self._score_rows, eval_data, interaction, n_items=n_items)
                 cand = candidate_scores(score_rows, sources, source_of, items, block_size)
                 block_hits, block_items = sampled_topk(cand, row_idx, items, positive_u, positive_i,
                                                        n_items, k)

@@ -2,7 +2,7 @@
 
 RecBole's ``Trainer.evaluate`` cannot take the temporal (user, T) loaders; the
 wrapped trainer ranks every item for every row with the model's
-``full_sort_predict`` and nothing masked (``recbole_ctx.data.evaluate_temporal``).
+``full_sort_predict`` and nothing masked (``recbole_ctx.evaluator.temporal``).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections import OrderedDict
 
 import torch
 
-from recbole_ctx.data import evaluate_temporal
+from recbole_ctx.evaluator.temporal import evaluate_temporal
 from recbole_ctx.trainer import checkpoint
 
 

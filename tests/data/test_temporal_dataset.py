@@ -8,19 +8,24 @@ from recbole.config import Config
 from recbole.data.dataset import Dataset
 
 import recbole_ctx  # noqa: F401  (RecBole compatibility)
-from recbole_ctx.data import (
-    TemporalDataset,
-    create_temporal_data,
-    evaluate_temporal,
-    targets_csr,
-)
+from recbole_ctx.data import SubgraphBatch, TemporalDataset
 from recbole_ctx.data.protocol import TemporalProtocol
+from recbole_ctx.evaluator.temporal import evaluate_temporal
+from recbole_ctx.protocol import Protocol
 
 DAY = 86400.0
 
 
 def make_config(config_dict, model="BPR", dataset="tiny-temporal", **extra):
     return Config(model=model, dataset=dataset, config_dict={**config_dict, **extra})
+
+
+def create_temporal_data(config):
+    return Protocol.resolve(config).create_data(config)
+
+
+SUBGRAPH_MODEL = {"model": "ShallowItem", "embedding_size": 8, "num_layers": 2, "fanouts": [4, 4],
+                  "sample_strategy": "last", "target_ratio": 0.2}
 
 
 def examples_as_tokens(dataset, examples):
@@ -78,13 +83,13 @@ def test_missing_protocol_key(tiny_config):
 
 
 def test_train_loader_yields_every_example_once(tiny_config):
-    config = make_config(tiny_config, temporal_train_on="labels", train_batch_size=1)
+    config = make_config(tiny_config, **SUBGRAPH_MODEL, train_batch_size=1)
     dataset, train, valid, test = create_temporal_data(config)
     seen = []
     for batch in train:
-        ptr, items = targets_csr(batch)
-        assert batch["seed_time"].dtype == torch.float64
-        seen.append((int(batch["user_id"]), float(batch["seed_time"]), items.tolist()))
+        assert isinstance(batch, SubgraphBatch) and batch.seeds.seed_time.dtype == torch.float64
+        assert bool((torch.cat(list(batch.subgraph.edge_time.values())) <= batch.seeds.seed_time).all())
+        seen.append((int(batch.seeds.user), float(batch.seeds.seed_time), batch.seeds.target_item.tolist()))
     ex = dataset.temporal_examples["train"]
     expected = [(int(ex.user[i]), float(ex.seed_time[i]), ex.target_item[ex.target_ptr[i]:ex.target_ptr[i + 1]].tolist())
                 for i in range(len(ex))]
@@ -94,7 +99,7 @@ def test_train_loader_yields_every_example_once(tiny_config):
 
 def test_evaluation_does_not_mask_history(tiny_config):
     """Test rows: u1 -> a (u1 had `a` before T), u4 -> e.  Ranking `a` first must count."""
-    config = make_config(tiny_config, temporal_train_on="labels")
+    config = make_config(tiny_config)
     dataset, _, _, test = create_temporal_data(config)
     a = int(dataset.token2id("item_id", "a"))
 
@@ -108,7 +113,7 @@ def test_evaluation_does_not_mask_history(tiny_config):
 
 
 def test_builtin_models_train_on_events_up_to_validation(tiny_config):
-    labels = create_temporal_data(make_config(tiny_config, temporal_train_on="labels"))
+    labels = create_temporal_data(make_config(tiny_config, **SUBGRAPH_MODEL))
     config = make_config(tiny_config, model="BPR")
     dataset, train, valid, _ = create_temporal_data(config)
     assert dataset.item_num == labels[0].item_num and dataset.user_num == labels[0].user_num
@@ -145,8 +150,7 @@ def popularity_scorer(dataset):
 @pytest.mark.parametrize("split, relbench_split", [("valid", "val"), ("test", "test")])
 def test_map_equals_relbench(rel_ml100k, split, relbench_split):
     config_dict, task = rel_ml100k
-    config = make_config(config_dict, dataset="rel-ml100k-user-movie-rate", temporal_train_on="labels",
-                         eval_batch_size=64)
+    config = make_config(config_dict, dataset="rel-ml100k-user-movie-rate", eval_batch_size=64)
     dataset, _, valid, test = create_temporal_data(config)
     loader = {"valid": valid, "test": test}[split]
     ours = evaluate_temporal(popularity_scorer(dataset), loader, config)

@@ -13,6 +13,8 @@ from recbole.utils import init_seed
 from support.subgraph import TINY, tiny_setup, write_tiny_dataset
 
 from recbole_ctx.evaluator.csr import ItemCSR
+from recbole_ctx.evaluator import subgraph_negatives as subgraph_negatives_module
+from recbole_ctx.protocol import Protocol
 from recbole_ctx.evaluator.subgraph_negatives import gather_rows, used_items
 from recbole_ctx.trainer.fast_eval import with_fast_eval
 from recbole_ctx.utils.registry import get_model, get_trainer
@@ -36,16 +38,23 @@ def _trainer(config, net):
     return with_fast_eval(get_trainer(config["MODEL_TYPE"], config["model"]))(config, net)
 
 
-def _recording(net):
-    """Wrap ``predict_with_subgraph_negatives`` to keep every call's users, scores and negatives."""
-    calls, inner = [], net.predict_with_subgraph_negatives
+def _recording(net, monkeypatch):
+    """Keep every scored block's users, scores and negatives (one full-sort call and one
+    negative draw per block)."""
+    calls, inner_predict, inner_negatives = [], net.full_sort_predict, subgraph_negatives_module.subgraph_negatives
 
-    def wrapper(interaction, *args):
-        scores, negatives = inner(interaction, *args)
-        calls.append((interaction[net.USER_ID].clone(), scores.clone(), negatives))
-        return scores, negatives
+    def predict(batch):
+        scores = inner_predict(batch)
+        calls.append([batch[net.USER_ID].clone(), scores.clone(), None])
+        return scores
 
-    net.predict_with_subgraph_negatives = wrapper
+    def negatives(*args, **kwargs):
+        drawn = inner_negatives(*args, **kwargs)
+        calls[-1][2] = drawn
+        return drawn
+
+    net.full_sort_predict = predict
+    monkeypatch.setattr(subgraph_negatives_module, "subgraph_negatives", negatives)
     return calls
 
 
@@ -71,11 +80,11 @@ def _brute_force(calls, positive: dict[int, set[int]], topk: list[int]) -> dict[
 
 
 @pytest.mark.parametrize("num", [2, NUM])
-def test_negatives_lie_in_each_rows_subgraph_and_metrics_equal_brute_force(tmp_path, num):
+def test_negatives_lie_in_each_rows_subgraph_and_metrics_equal_brute_force(tmp_path, monkeypatch, num):
     eval_args = {**SAMPLED["eval_args"], "mode": f"uni{num}"}
-    config, net, _, _, test = _setup(tmp_path, **{**SAMPLED, "eval_args": eval_args}, **DEEP)
+    config, net, train, _, test = _setup(tmp_path, **{**SAMPLED, "eval_args": eval_args}, **DEEP)
     net.eval()
-    calls = _recording(net)
+    calls = _recording(net, monkeypatch)
     result = _trainer(config, net).evaluate(test, load_best_model=False)
 
     ds = test._dataset
@@ -88,7 +97,7 @@ def test_negatives_lie_in_each_rows_subgraph_and_metrics_equal_brute_force(tmp_p
     heads = []
     for users, _, negatives in calls:
         assert negatives.items.shape == (users.numel(), num)
-        sub = net.sample(users, torch.full(users.shape, float("inf"), dtype=torch.float64))
+        sub = train.builder.sample(users, torch.full(users.shape, float("inf"), dtype=torch.float64))
         for r, u in enumerate(users.tolist()):
             row_used = set(used.items[used.ptr[u]: used.ptr[u + 1]].tolist())
             assert positive[u] <= row_used
@@ -108,16 +117,16 @@ def test_negatives_lie_in_each_rows_subgraph_and_metrics_equal_brute_force(tmp_p
         assert result[key] == pytest.approx(value, abs=1e-9), key
 
 
-def test_a_pool_of_consecutive_rows_draws_from_the_groups_subgraphs(tmp_path):
+def test_a_pool_of_consecutive_rows_draws_from_the_groups_subgraphs(tmp_path, monkeypatch):
     group = 4
-    config, net, _, _, test = _setup(tmp_path, **SAMPLED, **DEEP, eval_neg_pool_rows=group)
+    config, net, train, _, test = _setup(tmp_path, **SAMPLED, **DEEP, eval_neg_pool_rows=group)
     net.eval()
-    calls = _recording(net)
+    calls = _recording(net, monkeypatch)
     _trainer(config, net).evaluate(test, load_best_model=False)
     used = used_items(test)
     wider = False
     for users, _, negatives in calls:
-        sub = net.sample(users, torch.full(users.shape, float("inf"), dtype=torch.float64))
+        sub = train.builder.sample(users, torch.full(users.shape, float("inf"), dtype=torch.float64))
         own = [set(sub.node["item"][sub.batch["item"] == r].tolist()) for r in range(users.numel())]
         for r, u in enumerate(users.tolist()):
             start = r - r % group
@@ -171,7 +180,7 @@ def _builtin(tmp_path, model: str, **overrides):
 def test_builtin_models_get_a_clear_error(tmp_path):
     config, net = _builtin(tmp_path, "BPR", **SAMPLED)
     with pytest.raises(ValueError, match="BPR samples none.*ContextGNN, NBFNet or ShallowItem"):
-        _trainer(config, net)
+        Protocol.resolve(config)
 
 
 @pytest.mark.parametrize("overrides, match", [
@@ -184,5 +193,5 @@ def test_builtin_models_get_a_clear_error(tmp_path):
 def test_misconfigured_subgraph_sampler_is_refused_before_training(tmp_path, overrides, match):
     config, net, *_ = _setup(tmp_path, **{**SAMPLED, **overrides})
     with pytest.raises(ValueError, match=match):
-        _trainer(config, net)
+        Protocol.resolve(config)
 

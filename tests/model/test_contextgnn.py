@@ -7,7 +7,7 @@ from recbole.data.interaction import Interaction
 from recbole_ctx.data.temporal_graph import TemporalGraph
 from recbole_ctx.model.contextgnn import ContextGNN
 from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
-from support.subgraph import tiny_setup, train_losses, user_batch
+from support.subgraph import tiny_setup, train_losses, user_batch, user_rows
 
 USERS = [1, 2, 3, 4]  # RecBole internal ids; 0 is padding
 
@@ -21,10 +21,10 @@ def inside_items(sub, seed: int) -> set[int]:
 
 
 def test_equation_2_routes_inside_to_pair_plus_mlp_and_outside_to_tower(tmp_path):
-    _, net, *_ = tiny_setup(tmp_path, "ContextGNN")
+    _, net, train, *_ = tiny_setup(tmp_path, "ContextGNN")
     net.eval()
     with torch.no_grad():
-        sub = net.sample(torch.tensor(USERS), _inf(len(USERS)))
+        sub = train.builder.sample(torch.tensor(USERS), _inf(len(USERS)))
         h = net.encode(sub)
         scores = net.class_logits(sub, h, torch.arange(net.n_items))
         table = net.item_tower.table.weight
@@ -42,10 +42,10 @@ def test_equation_2_routes_inside_to_pair_plus_mlp_and_outside_to_tower(tmp_path
 
 
 def test_kumo_fusion_outside_uses_projected_user_and_offset(tmp_path):
-    _, net, *_ = tiny_setup(tmp_path, "ContextGNN", fusion="kumo")
+    _, net, train, *_ = tiny_setup(tmp_path, "ContextGNN", fusion="kumo")
     net.eval()
     with torch.no_grad():
-        sub = net.sample(torch.tensor(USERS), _inf(len(USERS)))
+        sub = train.builder.sample(torch.tensor(USERS), _inf(len(USERS)))
         h = net.encode(sub)
         scores = net.class_logits(sub, h, torch.arange(net.n_items))
         h_v = h["user"][0]
@@ -55,71 +55,72 @@ def test_kumo_fusion_outside_uses_projected_user_and_offset(tmp_path):
 
 
 def test_tower_topk_keeps_k_tower_items_at_inference_only(tmp_path):
-    _, net, *_ = tiny_setup(tmp_path, "ContextGNN", tower_topk=3)
+    _, net, train, *_ = tiny_setup(tmp_path, "ContextGNN", tower_topk=3)
     net.eval()
     with torch.no_grad():
-        sub = net.sample(torch.tensor(USERS), _inf(len(USERS)))
+        sub = train.builder.sample(torch.tensor(USERS), _inf(len(USERS)))
         scores = net.class_logits(sub, net.encode(sub), torch.arange(net.n_items))
         for b in range(len(USERS)):
             finite = set(torch.isfinite(scores[b]).nonzero().squeeze(1).tolist())
             inside = inside_items(sub, b)
             assert inside <= finite and len(finite - inside) <= 3
     net.train()
-    sub = net.sample(torch.tensor(USERS), _inf(len(USERS)))
+    sub = train.builder.sample(torch.tensor(USERS), _inf(len(USERS)))
     assert torch.isfinite(net.class_logits(sub, net.encode(sub), torch.arange(net.n_items))).all()
 
 
 def test_mlp_item_tower_scores_items_from_features(tmp_path):
-    _, net, *_ = tiny_setup(tmp_path, "ContextGNN", item_tower="mlp")
+    _, net, train, *_ = tiny_setup(tmp_path, "ContextGNN", item_tower="mlp")
     # genre = item token % 3; two items with the same features get the same tower vector.
     genre = net.backbone.encoders["item"].table_genre
     same = (genre == genre[1]).nonzero().squeeze(1)
     vectors = net.item_tower(same[:2])
     torch.testing.assert_close(vectors[0], vectors[1])
-    scores = net.full_sort_predict(Interaction({"user_id": torch.tensor(USERS)}))
+    scores = net.full_sort_predict(train.builder.rows(Interaction({'user_id': torch.tensor(USERS)})))
     assert scores.shape == (len(USERS), net.n_items) and torch.isfinite(scores).all()
 
 
 def test_hidden_targets_equal_a_graph_without_those_edges(tmp_path):
     """No leakage: hiding the target pairs is the same as never having those edges."""
-    _, net, *_ = tiny_setup(tmp_path, "ContextGNN", fanouts=[-1, -1])
+    _, net, train, *_ = tiny_setup(tmp_path, "ContextGNN", fanouts=[-1, -1])
     net.eval()
-    batch = user_batch(net, USERS, hide_targets=True)
+    batch = user_batch(train, USERS, hide_targets=True)
+    seeds, sub = batch.seeds, batch.subgraph
     with torch.no_grad():
-        sub, h = net._forward_batch(batch)
-        target_user = batch.user[batch.target_example()]
+        h = net.encode(sub)
+        target_user = seeds.user[seeds.target_example()]
         for b, u in enumerate(USERS):
-            targets = set(batch.target_item[target_user == u].tolist())
+            targets = set(seeds.target_item[target_user == u].tolist())
             assert not (targets & inside_items(sub, b))
         hidden = net.class_logits(sub, h, torch.arange(net.n_items))
 
         et = ("user", "interacts", "item")
-        graph = net.graph
+        graph = train.builder.sampler.graph
         src = torch.repeat_interleave(torch.arange(graph.num_nodes["user"]), graph.rowptr[et].diff())
         key = src * net.n_items + graph.col[et]
-        keep = ~torch.isin(key, target_user * net.n_items + batch.target_item)
-        net.graph = TemporalGraph.from_edges(
+        keep = ~torch.isin(key, target_user * net.n_items + seeds.target_item)
+        without = TemporalGraph.from_edges(
             graph.num_nodes, {et: (src[keep], graph.col[et][keep], graph.time[et][keep])})
-        net.sampler = TemporalNeighborSampler(net.graph, [-1, -1], strategy="last")
-        sub2 = net.sample(batch.user, batch.seed_time)
+        sub2 = TemporalNeighborSampler(without, [-1, -1], strategy="last", bidirectional=True).sample(
+            seeds.user, seeds.seed_time)
         torch.testing.assert_close(net.class_logits(sub2, net.encode(sub2), torch.arange(net.n_items)), hidden)
 
 
 def test_evaluation_after_a_step_uses_the_updated_item_table(tmp_path):
     """The reference caches item embeddings at the first evaluation; nothing is cached here."""
-    _, net, *_ = tiny_setup(tmp_path, "ContextGNN")
-    users = Interaction({"user_id": torch.tensor(USERS)})
+    _, net, train, *_ = tiny_setup(tmp_path, "ContextGNN")
+    users = user_rows(train, USERS)
     net.eval()
     with torch.no_grad():
         before = net.full_sort_predict(users)
     net.train()
     opt = torch.optim.SGD(net.parameters(), lr=0.5)
-    net.calculate_loss(user_batch(net, USERS)).backward()
+    net.calculate_loss(user_batch(train, USERS)).backward()
     opt.step()
     net.eval()
     with torch.no_grad():
         after = net.full_sort_predict(users)
-        sub = net.sample(torch.tensor(USERS), _inf(len(USERS)))
+        sub = train.builder.sample(torch.tensor(USERS), _inf(len(USERS)))
         h_v = net.encode(sub)["user"][: len(USERS)]
         tower = h_v @ net.item_tower.table.weight.T
     assert not torch.allclose(before, after)
@@ -134,14 +135,14 @@ def test_save_and_reload_give_the_same_scores(tmp_path):
     torch.manual_seed(123)  # a different initialisation, overwritten by the load
     fresh = ContextGNN(config, train._dataset)
     fresh.load_state_dict(torch.load(tmp_path / "model.pth", weights_only=True))
-    users = Interaction({"user_id": torch.tensor(USERS)})
+    users = user_rows(train, USERS)
     net.eval(), fresh.eval()
     with torch.no_grad():
         torch.testing.assert_close(fresh.full_sort_predict(users), net.full_sort_predict(users))
 
 
 def test_training_steps_reduce_the_loss_on_cpu(tmp_path):
-    _, net, *_ = tiny_setup(tmp_path, "ContextGNN")
-    batch = user_batch(net, USERS, hide_targets=False)
+    _, net, train, *_ = tiny_setup(tmp_path, "ContextGNN")
+    batch = user_batch(train, USERS, hide_targets=False)
     losses = train_losses(net, batch)
     assert losses[-1] < 0.7 * losses[0]

@@ -11,11 +11,11 @@ USERS = [1, 2, 3, 4]
 
 
 def test_scores_are_pair_dot_products_inside_and_minus_inf_outside(tmp_path):
-    _, net, *_ = tiny_setup(tmp_path, "NBFNet")
+    _, net, train, *_ = tiny_setup(tmp_path, "NBFNet")
     net.eval()
     with torch.no_grad():
-        scores = net.full_sort_predict(Interaction({"user_id": torch.tensor(USERS)}))
-        sub = net.sample(torch.tensor(USERS), torch.full((4,), float("inf"), dtype=torch.float64))
+        scores = net.full_sort_predict(train.builder.rows(Interaction({'user_id': torch.tensor(USERS)})))
+        sub = train.builder.sample(torch.tensor(USERS), torch.full((4,), float("inf"), dtype=torch.float64))
         h = net.encode(sub)
     for b in range(len(USERS)):
         mine = sub.batch["item"] == b
@@ -29,8 +29,8 @@ def test_scores_are_pair_dot_products_inside_and_minus_inf_outside(tmp_path):
 
 
 def test_indicator_is_added_to_seeds_only(tmp_path):
-    _, net, *_ = tiny_setup(tmp_path, "NBFNet")
-    sub = net.sample(torch.tensor(USERS), torch.full((4,), float("inf"), dtype=torch.float64))
+    _, net, train, *_ = tiny_setup(tmp_path, "NBFNet")
+    sub = train.builder.sample(torch.tensor(USERS), torch.full((4,), float("inf"), dtype=torch.float64))
     x = net.backbone.encode_inputs(sub)
     marked = add_seed_indicator(x, sub, net.indicator)
     torch.testing.assert_close(marked["user"][:4] - x["user"][:4], net.indicator.expand(4, -1))
@@ -39,18 +39,18 @@ def test_indicator_is_added_to_seeds_only(tmp_path):
 
 
 def test_predict_matches_full_sort(tmp_path):
-    _, net, *_ = tiny_setup(tmp_path, "NBFNet")
+    _, net, train, *_ = tiny_setup(tmp_path, "NBFNet")
     net.eval()
     with torch.no_grad():
-        full = net.full_sort_predict(Interaction({"user_id": torch.tensor([2, 3])}))
+        full = net.full_sort_predict(train.builder.rows(Interaction({'user_id': torch.tensor([2, 3])})))
         rows = Interaction({"user_id": torch.tensor([3, 2, 3]), "item_id": torch.tensor([5, 7, 1])})
-        torch.testing.assert_close(net.predict(rows), full[[1, 0, 1], [5, 7, 1]])
+        torch.testing.assert_close(net.predict(train.builder.rows(rows)), full[[1, 0, 1], [5, 7, 1]])
 
 
 def test_training_steps_reduce_the_loss_on_cpu(tmp_path):
     # Targets left visible (temporal-style batch) so that positives exist inside the subgraphs.
-    _, net, *_ = tiny_setup(tmp_path, "NBFNet")
-    batch = user_batch(net, USERS, hide_targets=False)
+    _, net, train, *_ = tiny_setup(tmp_path, "NBFNet")
+    batch = user_batch(train, USERS, hide_targets=False)
     losses = train_losses(net, batch)
     assert losses[-1] < 0.7 * losses[0]
 

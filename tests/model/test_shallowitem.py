@@ -10,20 +10,20 @@ USERS = [1, 2, 3, 4]
 
 
 def test_scores_are_user_vector_dot_item_table_for_all_items(tmp_path):
-    _, net, *_ = tiny_setup(tmp_path, "ShallowItem")
+    _, net, train, *_ = tiny_setup(tmp_path, "ShallowItem")
     net.eval()
     with torch.no_grad():
-        scores = net.full_sort_predict(Interaction({"user_id": torch.tensor(USERS)}))
-        sub = net.sample(torch.tensor(USERS), torch.full((4,), float("inf"), dtype=torch.float64))
+        scores = net.full_sort_predict(train.builder.rows(Interaction({'user_id': torch.tensor(USERS)})))
+        sub = train.builder.sample(torch.tensor(USERS), torch.full((4,), float("inf"), dtype=torch.float64))
         h_v = net.encode(sub)["user"][:4]
     torch.testing.assert_close(scores, h_v @ net.item_tower.table.weight.T)
 
 
 def test_user_vector_depends_on_embeddings_of_its_subgraph_items_only(tmp_path):
-    _, net, *_ = tiny_setup(tmp_path, "ShallowItem")
+    _, net, train, *_ = tiny_setup(tmp_path, "ShallowItem")
     net.eval()
     seed = torch.tensor([USERS[0]])
-    sub = net.sample(seed, torch.full((1,), float("inf"), dtype=torch.float64))
+    sub = train.builder.sample(seed, torch.full((1,), float("inf"), dtype=torch.float64))
     inside = set(sub.node["item"].tolist())
     outside = sorted(set(range(1, net.n_items)) - inside)[0]
     with torch.no_grad():
@@ -35,25 +35,27 @@ def test_user_vector_depends_on_embeddings_of_its_subgraph_items_only(tmp_path):
 
 
 def test_training_steps_reduce_the_loss_on_cpu(tmp_path):
-    _, net, *_ = tiny_setup(tmp_path, "ShallowItem")
-    batch = user_batch(net, USERS)
+    _, net, train, *_ = tiny_setup(tmp_path, "ShallowItem")
+    batch = user_batch(train, USERS)
     losses = train_losses(net, batch)
     assert losses[-1] < 0.7 * losses[0]
 
 
 def test_known_items_are_left_out_of_the_softmax(tmp_path):
     """Static protocol: the user's visible training items are neither targets nor negatives."""
-    _, net, *_ = tiny_setup(tmp_path, "ShallowItem", num_classes=10**6)  # full softmax
-    batch = user_batch(net, USERS, hide_targets=False, per_user=1)
+    _, net, train, *_ = tiny_setup(tmp_path, "ShallowItem", num_classes=10**6)  # full softmax
+    batch = user_batch(train, USERS, hide_targets=False, per_user=1)
+    seeds = batch.seeds
     et = ("user", "interacts", "item")
-    rowptr, col = net.graph.rowptr[et], net.graph.col[et]
-    batch.known_ptr = torch.arange(len(USERS) + 1) * 2
-    batch.known_item = torch.cat([col[rowptr[u] + 1: rowptr[u] + 3] for u in USERS])
-    net.eval()  # `last` sampling and no dropout: two passes see the same subgraphs
+    graph = train.builder.sampler.graph
+    rowptr, col = graph.rowptr[et], graph.col[et]
+    seeds.known_ptr = torch.arange(len(USERS) + 1) * 2
+    seeds.known_item = torch.cat([col[rowptr[u] + 1: rowptr[u] + 3] for u in USERS])
+    net.eval()  # no dropout: two passes over the same subgraphs agree
     with torch.no_grad():
         loss = net.calculate_loss(batch)
-        sub = net.sample(batch.user, batch.seed_time)
+        sub = batch.subgraph
         logits = net.class_logits(sub, net.encode(sub), torch.arange(net.n_items))
-        logits[batch.known_example(), batch.known_item] = float("-inf")
-        expected = -torch.log_softmax(logits, -1)[torch.arange(len(USERS)), batch.target_item].mean()
+        logits[seeds.known_example(), seeds.known_item] = float("-inf")
+        expected = -torch.log_softmax(logits, -1)[torch.arange(len(USERS)), seeds.target_item].mean()
     torch.testing.assert_close(loss, expected)

@@ -1,26 +1,28 @@
-"""``predict_with_subgraph_negatives``: the scores of ``full_sort_predict`` and negatives from
-the same subgraph."""
+"""SubgraphRecommender: scores come from the batch's subgraphs; plain rows are refused."""
 from __future__ import annotations
 
+import pytest
 import torch
 from recbole.data.interaction import Interaction
-from support.subgraph import tiny_setup
+from support.subgraph import tiny_setup, user_rows
 
 USERS = [1, 2, 3, 4]
 
 
-def test_scores_equal_full_sort_and_negatives_come_from_each_rows_subgraph(tmp_path):
-    _, net, *_ = tiny_setup(tmp_path, "ContextGNN", num_layers=3, fanouts=[4, 4, 4], sample_strategy="last")
+def test_rows_sharing_a_seed_share_its_scores_and_predict_reads_them(tmp_path):
+    _, net, train, *_ = tiny_setup(tmp_path, "ContextGNN")
     net.eval()
-    rows = Interaction({"user_id": torch.tensor(USERS)})
-    exclude_row, exclude_item = torch.tensor([0, 1, 2, 3]), torch.tensor([1, 2, 3, 4])
+    rows = Interaction({"user_id": torch.tensor([3, 1, 3]), "item_id": torch.tensor([4, 5, 6])})
+    batch = train.builder.rows(rows)
+    assert len(batch.seeds) == 2 and batch.row_seed.tolist() == [1, 0, 1]
     with torch.no_grad():
-        scores, neg = net.predict_with_subgraph_negatives(rows, exclude_row, exclude_item, 3,
-                                                          torch.Generator().manual_seed(0))
-        torch.testing.assert_close(scores, net.full_sort_predict(rows))
-    sub = net.sample(torch.tensor(USERS), torch.full((4,), float("inf"), dtype=torch.float64))
-    assert neg.items.shape == (4, 3) and bool((neg.from_subgraph > 0).any())
-    for r in range(4):
-        head = neg.items[r, : neg.from_subgraph[r]].tolist()
-        assert set(head) <= set(sub.node["item"][sub.batch["item"] == r].tolist())
-        assert exclude_item[r].item() not in neg.items[r].tolist()
+        full = net.full_sort_predict(batch)
+        alone = net.full_sort_predict(user_rows(train, [1, 3]))
+        torch.testing.assert_close(full, alone[[1, 0, 1]])
+        torch.testing.assert_close(net.predict(batch), full[[0, 1, 2], [4, 5, 6]])
+
+
+def test_plain_interactions_are_refused_with_a_clear_error(tmp_path):
+    _, net, *_ = tiny_setup(tmp_path, "ShallowItem")
+    with pytest.raises(TypeError, match="SubgraphBatch"):
+        net.full_sort_predict(Interaction({"user_id": torch.tensor(USERS)}))

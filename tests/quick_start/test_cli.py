@@ -84,8 +84,6 @@ def test_help_imports_no_torch(argv):
     assert _modules_after(call) == "[]"
 
 
-@pytest.mark.xfail(strict=True, reason="recbole_ctx/quick_start/__init__.py imports quick_start.py (and so "
-                                       "torch) eagerly; it is not this module's to change (see the issue 15 report)")
 @pytest.mark.parametrize("entry", ["recbole_ctx.quick_start.cli:run_recbole_main", "recbole_ctx.quick_start.locality:main"])
 def test_run_and_locality_help_import_no_torch(entry):
     module, func = entry.split(":")

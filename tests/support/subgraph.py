@@ -7,9 +7,10 @@ from pathlib import Path
 import torch
 from recbole.config import Config
 from recbole.data import create_dataset, data_preparation
+from recbole.data.interaction import Interaction
 
 import recbole_ctx  # noqa: F401  (registers the plugin models)
-from recbole_ctx.model.subgraph_recommender import SeedBatch
+from recbole_ctx.data.subgraph_batch import SeedBatch, SubgraphBatch
 from recbole_ctx.utils.paths import CONFIG_DIR
 from recbole_ctx.utils.registry import get_model
 
@@ -52,15 +53,22 @@ def tiny_setup(root: Path, model: str, **overrides):
     return config, net, train, valid, test
 
 
-def user_batch(net, users: list[int], hide_targets: bool = True, per_user: int = 2) -> SeedBatch:
-    """Each user's first ``per_user`` training items (graph order) as targets."""
-    graph = net.graph
+def user_batch(train, users: list[int], hide_targets: bool = True, per_user: int = 2) -> SubgraphBatch:
+    """Each user's first ``per_user`` training items (graph order) as targets, with the
+    users' subgraphs from the training loader's builder."""
+    graph = train.builder.sampler.graph
     et = next(et for et in graph.edge_types if et[0] == "user")
     rowptr, col = graph.rowptr[et], graph.col[et]
     targets = [col[rowptr[u]: rowptr[u] + per_user] for u in users]
     ptr = torch.tensor([0] + [len(t) for t in targets]).cumsum(0)
-    return SeedBatch(torch.tensor(users), torch.full((len(users),), float("inf"), dtype=torch.float64),
-                     ptr, torch.cat(targets), hide_targets)
+    seeds = SeedBatch(torch.tensor(users), torch.full((len(users),), float("inf"), dtype=torch.float64),
+                      ptr, torch.cat(targets), hide_targets)
+    return train.builder.training(seeds)
+
+
+def user_rows(train, users: list[int]) -> SubgraphBatch:
+    """Full-sort evaluation rows of ``users`` (static: every edge visible), with subgraphs."""
+    return train.builder.rows(Interaction({"user_id": torch.tensor(users)}))
 
 
 def train_losses(net, batch, steps: int = 15, lr: float = 0.01) -> list[float]:

@@ -6,14 +6,15 @@ Every item is ranked for every (user, T) row; nothing the user had before T is m
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Callable
+from typing import Any, Callable
 
 import torch
-from recbole.data.interaction import Interaction
 from torch import Tensor
 
 from recbole_ctx.data.protocol import TemporalProtocol
+from recbole_ctx.data.subgraph_loader import model_input
 from recbole_ctx.evaluator.csr import ItemCSR
+from recbole_ctx.evaluator.distributed import ranked_over_ranks
 from recbole_ctx.evaluator.fullsort import fullsort_topk
 from recbole_ctx.evaluator.topk import evaluate_rec_topk
 
@@ -31,7 +32,7 @@ def apply_protocol_metrics(config, protocol: TemporalProtocol) -> None:
     config["metrics"] = metrics + [m for m in PROTOCOL_METRICS if m.lower() not in asked]
 
 
-def evaluate_temporal(score_fn: Callable[[Interaction], Tensor], loader, config,
+def evaluate_temporal(score_fn: Callable[[Any], Tensor], loader, config,
                       device: torch.device | str | None = None, show_progress: bool = False) -> OrderedDict:
     """RecBole metrics of ``score_fn`` over every (user, T) row of ``loader``.
 
@@ -40,9 +41,10 @@ def evaluate_temporal(score_fn: Callable[[Interaction], Tensor], loader, config,
     per ``eval_batch_size`` rows of the loader's examples.
 
     Args:
-        score_fn: maps a batch (``Interaction`` with the user field and ``seed_time``)
-            to float scores [B, n_items] (or [B * n_items], as RecBole's
-            ``full_sort_predict`` returns them), higher is better.
+        score_fn: maps a batch (``Interaction`` with the user field and ``seed_time``, or
+            for the subgraph models the :class:`SubgraphBatch` of those rows) to float
+            scores [B, n_items] (or [B * n_items], as RecBole's ``full_sort_predict``
+            returns them), higher is better.
         loader: a :class:`TemporalExampleLoader` of the split.
         config: RecBole config (``metrics``, ``topk``, ``metric_decimal_place``).
         device: the scoring device: batches go there before ``score_fn`` (default: CPU).
@@ -51,16 +53,19 @@ def evaluate_temporal(score_fn: Callable[[Interaction], Tensor], loader, config,
         RecBole's metric dict, e.g. ``{"recall@10": ..., "map@10": ...}``.
     """
     k = max(config["topk"]) if not isinstance(config["topk"], int) else config["topk"]
-    examples, uid_field = loader.examples, loader._dataset.uid_field
+    examples = loader.examples
     positives = ItemCSR.from_lengths(examples.target_ptr.diff(), examples.target_item).to(device or "cpu")
 
     def score_rows(start: int, end: int) -> Tensor:
-        batch = examples.interaction(torch.arange(start, end), uid_field)
+        batch = model_input(loader, loader.rows(torch.arange(start, end)))
         if device is not None:
             batch = batch.to(device)
         return score_fn(batch).view(end - start, -1)
 
+    def rank_rows(start: int, end: int):
+        return fullsort_topk(score_rows, positives, k, history=None, block_size=loader.step, mask_padding=True,
+                             progress=show_progress, row_range=(start, end))
+
     with torch.no_grad():
-        ranked = fullsort_topk(score_rows, positives, k, history=None, block_size=loader.step,
-                               mask_padding=True, progress=show_progress)
+        ranked = ranked_over_ranks(rank_rows, len(examples))  # under DDP: a share per rank, gathered
     return evaluate_rec_topk(config, ranked.rec_topk)
