@@ -124,11 +124,14 @@ class Protocol:
     def trainer(self, config, model) -> Any:
         """The model's trainer (plugin first, then RecBole's rule) with this protocol's evaluation."""
         from recbole_ctx.trainer.fast_eval import with_fast_eval
+        from recbole_ctx.trainer.lr_schedule import has_schedule, with_lr_schedule
         from recbole_ctx.trainer.temporal import with_temporal_eval
         from recbole_ctx.trainer.timing import with_epoch_timer
         from recbole_ctx.utils.registry import get_trainer
 
         trainer_cls = get_trainer(config["MODEL_TYPE"], config["model"])
+        if has_schedule(config):
+            trainer_cls = with_lr_schedule(trainer_cls)
         evaluating = with_temporal_eval if self.temporal is not None else with_fast_eval
         trainer = with_epoch_timer(evaluating(trainer_cls))(config, model)
         trainer.protocol = self

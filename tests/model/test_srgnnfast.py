@@ -8,7 +8,8 @@ import torch
 import recbole_ctx  # noqa: F401  (registers SRGNNFast)
 from recbole_ctx.model.layers.session_graph import build_session_graphs
 from recbole_ctx.model.srgnnfast import SRGNNFast
-from recbole_ctx.trainer.session_trainer import build_adam, session_learning_rate
+from recbole_ctx.trainer.lr_schedule import epoch_learning_rate
+from recbole_ctx.trainer.session_trainer import build_adam
 from recbole_ctx.utils.paths import CONFIG_DIR
 
 N_ITEMS = 9  # item 0 is padding; ids 1..8 make repeated items frequent
@@ -224,9 +225,9 @@ def test_bad_config_values_are_named():
 
 def test_learning_rate_follows_reference_step_schedule():
     # reference: StepLR(step_size=3, gamma=0.1).step() at the start of each epoch
-    rates = [session_learning_rate(1e-3, e, 0.1, 3) for e in range(6)]
+    rates = [epoch_learning_rate(1e-3, e, 0.1, 3) for e in range(6)]
     np.testing.assert_allclose(rates, [1e-3, 1e-3, 1e-4, 1e-4, 1e-4, 1e-5])
-    assert session_learning_rate(1e-3, 10, 0.1, 0) == 1e-3
+    assert epoch_learning_rate(1e-3, 10, 0.1, 0) == 1e-3
 
 
 @pytest.fixture(scope="module")
