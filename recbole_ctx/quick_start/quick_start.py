@@ -64,8 +64,11 @@ def build_config(
     model = canonical_model_name(model)  # a clear error for unknown names, before RecBole's misleading one
     get_model(model)
     user_files = list(config_file_list or [])
+    # The probe only finds data_path; without local_rank it starts no DDP process group
+    # (RecBole's Config starts one per instance, and a process may hold only one).
+    probe_dict = {k: v for k, v in (config_dict or {}).items() if k != "local_rank"}
     probe = Config(model=model, dataset=dataset, config_file_list=default_config_files(model, dataset) + user_files,
-                   config_dict=config_dict)
+                   config_dict=probe_dict)
     data_path = Path(probe["data_path"])
     if dataset not in BUNDLED_DATASETS:
         _prepare_raw_dataset(dataset, data_path)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch.distributed as dist
+
 from recbole_ctx.compat import load_checkpoint
 
 
@@ -10,8 +12,14 @@ def load_best_model(trainer: Any, model_file: str | None = None) -> None:
     """RecBole's ``load_best_model`` step of ``Trainer.evaluate``, with a weights-only load.
 
     Reads ``model_file`` or the trainer's ``saved_model_file`` into ``trainer.model``.
+    Under DDP only rank 0 saves, under a name stamped with its own start time, so every
+    rank loads rank 0's file, once rank 0 has reached this point (its ``fit`` is done).
     """
     checkpoint_file = model_file or trainer.saved_model_file
+    if dist.is_available() and dist.is_initialized():
+        names = [checkpoint_file]
+        dist.broadcast_object_list(names, src=0)
+        checkpoint_file = names[0]
     checkpoint = load_checkpoint(checkpoint_file, map_location=trainer.device)
     trainer.model.load_state_dict(checkpoint["state_dict"])
     trainer.model.load_other_parameter(checkpoint.get("other_parameter"))

@@ -43,3 +43,14 @@ def test_one_step_on_two_ranks_equals_one_process_on_their_union(runs):
 def test_evaluation_gathered_over_ranks_equals_one_process(runs):
     ranks, single = runs
     assert ranks[0]["metrics"] == ranks[1]["metrics"] == pytest.approx(single["metrics"], abs=1e-6)
+
+
+def test_run_recbole_with_two_processes_trains_saves_and_tests(tmp_path):
+    """`run_recbole --nproc=2` end to end: rank 0 saves the best model, both ranks load it."""
+    from recbole_ctx.quick_start import run
+
+    root = write_tiny_dataset(tmp_path)
+    config = {"data_path": str(root), **ddp.SETTINGS, "epochs": 2, "checkpoint_dir": str(tmp_path / "saved")}
+    result = run(ddp.MODEL, "tiny", config_dict=config, nproc=2, ip="127.0.0.1", port=str(_free_port()))
+    assert result is not None and set(result["test_result"]) == {"recall@5", "ndcg@5"}
+    assert len(list((tmp_path / "saved").glob("*.pth"))) == 1
