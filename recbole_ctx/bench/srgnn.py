@@ -245,23 +245,25 @@ def _prefetch(train_data, count: int, device: torch.device) -> list:
     return batches
 
 
-def _speed_runs(args: argparse.Namespace, configs: dict, dataset) -> dict[str, dict[str, SpeedRun]]:
+def _speed_runs(seed: int, configs: dict, dataset, settings: tuple[str, ...] = (OWN, COMMON)
+                ) -> dict[str, dict[str, SpeedRun]]:
     """Per optimizer setting, per model (and the floor), its run; one run serves both
     settings when a model's own optimizer is the common one."""
     import recbole_ctx
 
-    runs: dict[str, dict[str, SpeedRun]] = {OWN: {}, COMMON: {}}
+    runs: dict[str, dict[str, SpeedRun]] = {setting: {} for setting in settings}
     for model_name, config in configs.items():
         make = ScoringFloor if model_name == FLOOR else recbole_ctx.get_model(model_name)
         built = {}
-        for setting in (OWN, COMMON):
-            torch.manual_seed(args.seed)  # both settings start from the same weights
+        for setting in settings:
+            torch.manual_seed(seed)  # both settings start from the same weights
             model = make(config, dataset).to(config["device"])
             optimizer = own_optimizer(model_name, model, config) if setting == OWN else common_optimizer(model, config)
             built[setting] = SpeedRun(model_name, model, optimizer)
-        own, common = built[OWN].optimizer, built[COMMON].optimizer
-        if type(own) is type(common) and own.defaults == common.defaults:
-            built[COMMON] = built[OWN]
+        if OWN in built and COMMON in built:
+            own, common = built[OWN].optimizer, built[COMMON].optimizer
+            if type(own) is type(common) and own.defaults == common.defaults:
+                built[COMMON] = built[OWN]
         for setting, run in built.items():
             runs[setting][model_name] = run
     return runs
@@ -279,9 +281,31 @@ def _speed_table(runs: dict[str, SpeedRun], steps: int, batches_per_epoch: int) 
     return table
 
 
+def measure_speed(configs: dict, train_data, test_data, device: torch.device, steps: int, rounds: int,
+                  seed: int, settings: tuple[str, ...] = (OWN, COMMON), evaluate: bool = False
+                  ) -> dict[str, pd.DataFrame]:
+    """Per optimizer setting, the speed table of ``configs``' models (name -> RecBole config).
+
+    Every model trains the same ``steps`` prefetched batches of ``train_data`` (after one
+    warm-up batch), the models taking turns in ``rounds`` chunks; with ``evaluate``, the
+    own-optimizer table gains test HR@20 / MRR@20 (fractions) of the models after those steps.
+    """
+    from recbole.trainer import Trainer
+
+    runs = _speed_runs(seed, configs, train_data.dataset, settings)
+    distinct = list({id(run): run for by_model in runs.values() for run in by_model.values()}.values())
+    time_training_steps(distinct, _prefetch(train_data, steps + 1, device), device, rounds)
+    tables = {setting: _speed_table(by_model, steps, len(train_data)) for setting, by_model in runs.items()}
+    if evaluate and OWN in runs:
+        for model_name, run in runs[OWN].items():
+            if model_name != FLOOR:
+                result = Trainer(configs[model_name], run.model).evaluate(test_data, load_best_model=False)
+                tables[OWN].loc[model_name, ["test hr@20", "test mrr@20"]] = [result["hit@20"], result["mrr@20"]]
+    return tables
+
+
 def run_speed(args: argparse.Namespace) -> int:
     from recbole.data import create_dataset, data_preparation
-    from recbole.trainer import Trainer
 
     device = torch.device(args.device)
     with _dataset_folder(args) as (data_path, name):
@@ -294,15 +318,8 @@ def run_speed(args: argparse.Namespace) -> int:
         configs = {m: recbole_config(m, data_path, name, args.device, {}) for m in args.models}
         # The floor takes SRGNNFast's settings (embedding size, trainer) for its shared part.
         configs[FLOOR] = recbole_config("SRGNNFast", data_path, name, args.device, {})
-        runs = _speed_runs(args, configs, train_data.dataset)
-        distinct = list({id(run): run for by_model in runs.values() for run in by_model.values()}.values())
-        time_training_steps(distinct, _prefetch(train_data, args.steps + 1, device), device, args.rounds)
-        tables = {setting: _speed_table(by_model, args.steps, len(train_data)) for setting, by_model in runs.items()}
-        if args.eval:
-            for model_name, run in runs[OWN].items():
-                if model_name != FLOOR:
-                    result = Trainer(configs[model_name], run.model).evaluate(test_data, load_best_model=False)
-                    tables[OWN].loc[model_name, ["test hr@20", "test mrr@20"]] = [result["hit@20"], result["mrr@20"]]
+        tables = measure_speed(configs, train_data, test_data, device, args.steps, args.rounds, args.seed,
+                               evaluate=args.eval)
     print(f"'{FLOOR}': the session vector is the last click's embedding; the rest of the step "
           f"(scoring every item, cross-entropy, optimizer on the item table) is what every model here "
           f"shares, so its speed-up vs {BASELINE} bounds any model's.")
