@@ -26,9 +26,11 @@ def _on_recbole_imported() -> None:
 
     compat.apply()
     from recbole_ctx import model  # noqa: F401  (registers the plugin models)
+    from recbole_ctx.data import recbole_dataloaders
     from recbole_ctx.utils.registry import install_finder
 
     install_finder()
+    recbole_dataloaders.install()  # RecBole's data_preparation: loaders that sample for subgraph models
 
 
 class _ThenSetUp(importlib.abc.Loader):

@@ -88,9 +88,9 @@ class Protocol:
         if self.temporal is None:
             from recbole.data import create_dataset, data_preparation
 
-            from recbole_ctx.data.subgraph_loader import install_recbole_dataloaders
+            from recbole_ctx.data import recbole_dataloaders
 
-            install_recbole_dataloaders()  # subgraph models get loaders that sample
+            recbole_dataloaders.install()  # subgraph models get loaders that sample
             dataset = create_dataset(config)
             getLogger().info(dataset)
             return PreparedData(dataset, *data_preparation(config, dataset))

@@ -42,3 +42,20 @@ def test_public_functions_load_on_first_use():
         import recbole_ctx
 
         recbole_ctx.no_such_name  # noqa: B018
+
+
+@pytest.mark.parametrize("module", ["recbole_ctx.data.subgraph_batch", "recbole_ctx.data.subgraph_loader",
+                                    "recbole_ctx.model.contextgnn", "recbole_ctx.protocol"])
+def test_any_module_imports_first_in_a_fresh_process(module):
+    """The set-up that runs when recbole loads must not re-enter a half-imported plugin module."""
+    assert _python(f"import {module}\nprint('ok')").splitlines()[-1] == "ok"
+
+
+def test_recboles_own_data_preparation_gives_subgraph_models_their_loaders():
+    assert _python("""
+        import recbole_ctx
+        from recbole.data.utils import get_dataloader
+        from recbole.config import Config
+        config = Config(model="ContextGNN", dataset="ml-100k", config_dict={"state": "ERROR"})
+        print(get_dataloader(config, "train").__name__, get_dataloader(config, "valid").__name__)
+    """).splitlines()[-1] == "train_loader subgraph_eval_loader"

@@ -4,8 +4,9 @@ It runs in a DataLoader's collate step (so RecBole's ``worker`` processes overla
 training) or, with ``sample_device: model``, on the model's device in the main process.
 The graph store is the dataset's (:func:`recbole_ctx.data.temporal_graph.graph_of`).
 
-Config keys: ``fanouts`` (one per layer, ``num_layers`` of them), ``sample_strategy``
-(``last`` | ``uniform``), ``sample_device`` (``cpu`` default | ``model``).
+Config keys: ``fanouts`` (a list, one per layer, or one number that halves per hop, as
+the ContextGNN reference's ``num_neighbors``), ``sample_strategy`` (``last`` |
+``uniform``), ``sample_device`` (``cpu`` default | ``model``).
 """
 from __future__ import annotations
 
@@ -20,6 +21,22 @@ from recbole_ctx.sampler.subgraph import SampledSubgraph
 from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
 
 SAMPLE_DEVICES = ("cpu", "model")
+
+
+def hop_fanouts(fanouts, num_layers: int) -> list[int]:
+    """Neighbours per hop: ``fanouts`` as a list (one per layer), or a number ``f`` for
+    ``[f, f // 2, f // 4, ...]`` (at least 1 each) over ``num_layers`` hops; -1 keeps all.
+
+    Raises:
+        ValueError: a list whose length is not ``num_layers``.
+    """
+    if isinstance(fanouts, int) and not isinstance(fanouts, bool):
+        return [fanouts if fanouts < 0 else max(1, fanouts >> hop) for hop in range(num_layers)]
+    fanouts = [int(f) for f in fanouts]
+    if len(fanouts) != num_layers:
+        raise ValueError(f"fanouts {fanouts} must have one entry per layer (num_layers={num_layers}), "
+                         "or be one number that halves per hop")
+    return fanouts
 
 
 class SubgraphBuilder:
@@ -43,10 +60,7 @@ class SubgraphBuilder:
     @classmethod
     def from_config(cls, config, dataset) -> "SubgraphBuilder":
         """The builder of a run: ``dataset``'s graph, the config's fanouts, strategy and device."""
-        fanouts = [int(f) for f in config["fanouts"]]
-        if len(fanouts) != int(config["num_layers"]):
-            raise ValueError(f"{config['model']}: fanouts {fanouts} must have one entry per layer "
-                             f"(num_layers={config['num_layers']})")
+        fanouts = hop_fanouts(config["fanouts"], int(config["num_layers"]))
         where = config["sample_device"] or "cpu"
         if where not in SAMPLE_DEVICES:
             raise ValueError(f"sample_device must be one of {SAMPLE_DEVICES}, got {where!r}")

@@ -14,6 +14,7 @@ sampling happens in ``collate_fn`` (:class:`~recbole_ctx.data.subgraph_builder.S
 """
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +35,9 @@ class SubgraphTrainLoader(AbstractDataLoader):
     """Training batches (:class:`SubgraphBatch`) of ``train_batch_size`` examples.
 
     Args:
-        config: the run's config (``train_batch_size``, ``seed``, ``target_ratio``).
+        config: the run's config (``train_batch_size``, ``seed``, ``target_ratio``,
+            ``max_steps_per_epoch``: stop each epoch after that many batches, a fresh
+            random subset every epoch when shuffling, as the ContextGNN reference).
         dataset: the training dataset (static) or the temporal dataset.
         builder: samples the subgraphs.
         examples: temporal protocol: the ``.train.label`` examples; ``None``: static
@@ -62,7 +65,13 @@ class SubgraphTrainLoader(AbstractDataLoader):
         if self.static is not None:
             generator = torch.Generator().manual_seed(int(self.config["seed"]) + self.epoch)
             self._targets = self.static.split(float(self.config["target_ratio"]), generator)
-        return super().__iter__()
+        batches = super().__iter__()
+        limit = self.config["max_steps_per_epoch"]
+        return batches if not limit else itertools.islice(batches, int(limit))
+
+    def __len__(self) -> int:
+        limit = self.config["max_steps_per_epoch"]
+        return super().__len__() if not limit else min(super().__len__(), int(limit))
 
     def collate_fn(self, index: list[int]) -> SubgraphBatch:
         index = torch.tensor(index, dtype=torch.long)
@@ -145,37 +154,19 @@ def builder_for(config, train_dataset) -> SubgraphBuilder:
     return _BUILDERS[config]
 
 
-def _train_loader(config, dataset, sampler, shuffle=True):
+def train_loader(config, dataset, sampler, shuffle=True) -> SubgraphTrainLoader:
+    """RecBole's training-loader signature: the run's :class:`SubgraphTrainLoader`."""
     return SubgraphTrainLoader(config, dataset, builder_for(config, dataset), shuffle=shuffle)
 
 
-def _eval_loader(loader_cls):
-    def make(config, dataset, sampler, shuffle=False):
+def eval_loader(mode: str):
+    """RecBole's evaluation-loader signature for ``eval_args.mode`` ``mode`` (``full`` or ``uniN`` ...)."""
+    loader_cls = SubgraphFullSortEvalDataLoader if mode == "full" else SubgraphNegSampleEvalDataLoader
+
+    def subgraph_eval_loader(config, dataset, sampler, shuffle=False):
         if config not in _BUILDERS:
             raise ValueError(f"{config['model']}: build the training loader first (its dataset is the "
                              "graph the evaluation subgraphs are sampled from)")
         return loader_cls(config, dataset, sampler, _BUILDERS[config], shuffle=shuffle)
 
-    return make
-
-
-def install_recbole_dataloaders() -> None:
-    """Make RecBole's ``get_dataloader`` return these loaders for subgraph models (idempotent)."""
-    from recbole.data import utils as data_utils
-
-    original = data_utils.get_dataloader
-    if getattr(original, "_recbole_ctx", False):
-        return
-
-    def get_dataloader(config, phase):
-        from recbole_ctx.protocol import reads_subgraphs
-
-        if not reads_subgraphs(config["model"]):
-            return original(config, phase)
-        if phase == "train":
-            return _train_loader
-        mode = config["eval_args"]["mode"][phase if phase != "evaluation" else "test"]
-        return _eval_loader(SubgraphFullSortEvalDataLoader if mode == "full" else SubgraphNegSampleEvalDataLoader)
-
-    get_dataloader._recbole_ctx = True
-    data_utils.get_dataloader = get_dataloader
+    return subgraph_eval_loader

@@ -27,6 +27,9 @@ from recbole_ctx.model.layers.node_encoder import feature_columns_from_dataset
 from recbole_ctx.sampler.subgraph import SampledSubgraph
 
 
+AGGREGATIONS = ("mean", "sum")
+
+
 def _subgraph_batch(batch) -> SubgraphBatch:
     if not isinstance(batch, SubgraphBatch):
         raise TypeError(f"the subgraph models read batches that hold sampled subgraphs (SubgraphBatch), got "
@@ -38,8 +41,9 @@ def _subgraph_batch(batch) -> SubgraphBatch:
 class SubgraphRecommender(GeneralRecommender):
     """Base class; subclasses implement :meth:`encode` and :meth:`class_logits`.
 
-    Config keys: ``embedding_size`` (d), ``num_layers`` (k), ``num_classes`` (C of the
-    sampled softmax), ``use_node_features``; the data layer reads ``fanouts`` and
+    Config keys: ``embedding_size`` (d), ``num_layers`` (k), ``aggr`` (``mean`` | ``sum``,
+    each relation's neighbourhood aggregation), ``num_classes`` (C of the sampled
+    softmax), ``use_node_features``; the data layer reads ``fanouts`` and
     ``sample_strategy``.
     """
 
@@ -55,8 +59,11 @@ class SubgraphRecommender(GeneralRecommender):
         if config["use_node_features"]:
             columns = {"user": feature_columns_from_dataset(dataset, "user"),
                        "item": feature_columns_from_dataset(dataset, "item")}
+        aggr = config["aggr"] or "mean"
+        if aggr not in AGGREGATIONS:
+            raise ValueError(f"aggr must be one of {AGGREGATIONS}, got {aggr!r}")
         self.backbone = HeteroSubgraphGNN(graph.node_types, graph.edge_types, self.channels,
-                                          int(config["num_layers"]), columns)
+                                          int(config["num_layers"]), columns, aggr=aggr)
 
     # -- subclasses ---------------------------------------------------------------------
     def encode(self, sub: SampledSubgraph) -> dict[str, Tensor]:

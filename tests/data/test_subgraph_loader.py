@@ -96,3 +96,11 @@ def test_temporal_examples_become_seeds_with_their_targets(tmp_path):
     assert batches[1].seeds.seed_time.tolist() == [1.2e6] and not batches[1].seeds.hide_targets
     assert bool((batches[1].subgraph.edge_time[("user", "interacts", "item")] <= 1.2e6).all())
     assert torch.isfinite(net.calculate_loss(batches[0])) and len(loader) == 2
+
+
+def test_max_steps_per_epoch_caps_each_epoch_with_a_fresh_subset(tmp_path):
+    _, _, train, *_ = tiny_setup(tmp_path, "ShallowItem", max_steps_per_epoch=1, train_batch_size=3)
+    epochs = [list(train) for _ in range(3)]
+    assert len(train) == 1 and all(len(batches) == 1 for batches in epochs)
+    users = [tuple(batches[0].seeds.user.tolist()) for batches in epochs]
+    assert len(set(users)) > 1

@@ -26,3 +26,11 @@ def test_plain_interactions_are_refused_with_a_clear_error(tmp_path):
     _, net, *_ = tiny_setup(tmp_path, "ShallowItem")
     with pytest.raises(TypeError, match="SubgraphBatch"):
         net.full_sort_predict(Interaction({"user_id": torch.tensor(USERS)}))
+
+
+def test_sum_aggregation_is_configurable(tmp_path):
+    _, net, *_ = tiny_setup(tmp_path, "ShallowItem", aggr="sum")
+    convs = [conv for layer in net.backbone.convs for conv in layer.convs.values()]
+    assert convs and all(str(conv.aggr_module) == "SumAggregation()" for conv in convs)
+    with pytest.raises(ValueError, match="aggr must be one of"):
+        tiny_setup(tmp_path / "bad", "ShallowItem", aggr="max")
