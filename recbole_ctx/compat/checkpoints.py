@@ -76,6 +76,72 @@ def restore_config(plain: dict[str, Any]) -> Any:
     return config
 
 
+# Tag of a value ``plain_other_parameter`` re-encoded (numpy / scipy.sparse have no
+# weights-only form); ``load_other_parameter`` decodes it.
+_TAG = "__recbole_ctx_value__"
+
+
+def plain_other_parameter(model: Any) -> dict[str, Any]:
+    """``model.other_parameter()`` in a form ``weights_only=True`` loads.
+
+    RecBole keeps caches there (LightGCN's restored embeddings: tensors), but also
+    numpy arrays (EASE, ItemKNN, RippleNet), scipy sparse matrices (EASE, SLIMElastic)
+    and submodules (GRU4RecF, SASRecF, FDSA, DIN, DIEN).  Submodules are left out:
+    their weights are in the state dict already.  Arrays and sparse matrices become
+    tagged tensors.
+    """
+    import scipy.sparse as sp
+
+    submodules = {id(m) for m in model.modules()}
+
+    def encode(value: Any) -> Any:
+        if isinstance(value, torch.nn.Module):
+            return None if id(value) in submodules else value  # an unregistered module stays refused
+        if sp.issparse(value):
+            csr = sp.csr_matrix(value)
+            return {_TAG: "csr", "data": torch.from_numpy(csr.data), "indices": torch.from_numpy(csr.indices),
+                    "indptr": torch.from_numpy(csr.indptr), "shape": list(csr.shape), "format": value.format}
+        if isinstance(value, np.ndarray) and value.dtype != object:
+            return {_TAG: "ndarray", "tensor": torch.from_numpy(np.ascontiguousarray(value))}
+        if isinstance(value, np.generic):
+            return value.item()
+        if isinstance(value, dict):
+            return {k: encode(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(encode(v) for v in value)
+        return value
+
+    return {key: encode(value) for key, value in model.other_parameter().items()}
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and value.get(_TAG) == "ndarray":
+        return value["tensor"].numpy()
+    if isinstance(value, dict) and value.get(_TAG) == "csr":
+        import scipy.sparse as sp
+
+        csr = sp.csr_matrix((value["data"].numpy(), value["indices"].numpy(), value["indptr"].numpy()),
+                            shape=tuple(value["shape"]))
+        return csr.asformat(value["format"])
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_decode(v) for v in value)
+    return value
+
+
+def load_other_parameter(self, para: dict[str, Any] | None) -> None:
+    """Replaces ``AbstractRecommender.load_other_parameter`` (abstract_recommender.py:72-77):
+    decodes what ``plain_other_parameter`` encoded; a left-out submodule (``None``) is
+    already restored by ``load_state_dict``."""
+    if para is None:
+        return
+    for key, value in para.items():
+        if value is None and isinstance(getattr(self, key, None), torch.nn.Module):
+            continue
+        setattr(self, key, _decode(value))
+
+
 class UnsafeCheckpointError(RuntimeError):
     """A checkpoint holds pickled objects beyond tensors and plain data."""
 
@@ -111,7 +177,8 @@ def save_checkpoint(self, epoch: int, verbose: bool = True, **kwargs: Any) -> No
 
     Upstream pickles the ``Config`` object with ``pickle_protocol=4``, which
     ``weights_only=True`` refuses, so every run crashed when reloading its best
-    model.  Saved here: the same keys, as state dicts and plain data.
+    model.  Saved here: the same keys, as state dicts and plain data
+    (``other_parameter`` via ``plain_other_parameter``).
     """
     if not self.config["single_spec"] and self.config["local_rank"] != 0:
         return
@@ -122,7 +189,7 @@ def save_checkpoint(self, epoch: int, verbose: bool = True, **kwargs: Any) -> No
         "cur_step": int(self.cur_step),
         "best_valid_score": float(self.best_valid_score),
         "state_dict": self.model.state_dict(),
-        "other_parameter": self.model.other_parameter(),
+        "other_parameter": plain_other_parameter(self.model),
         "optimizer": self.optimizer.state_dict(),
     }
     save_atomically(state, saved_model_file)
@@ -143,7 +210,7 @@ def save_pretrained_model(self, epoch: int, saved_model_file: str) -> None:
         "epoch": int(epoch),
         "state_dict": self.model.state_dict(),
         "optimizer": self.optimizer.state_dict(),
-        "other_parameter": self.model.other_parameter(),
+        "other_parameter": plain_other_parameter(self.model),
     }
     save_atomically(state, saved_model_file)
     self.saved_model_file = saved_model_file
@@ -175,9 +242,11 @@ def neumf_dump_parameters(self) -> None:
 
 
 def apply() -> None:
+    from recbole.model.abstract_recommender import AbstractRecommender
     from recbole.model.general_recommender.neumf import NeuMF
     from recbole.trainer import trainer
 
+    AbstractRecommender.load_other_parameter = load_other_parameter
     trainer.Trainer._save_checkpoint = save_checkpoint
     trainer.PretrainTrainer.save_pretrained_model = save_pretrained_model
     trainer.DecisionTreeTrainer._save_checkpoint = save_decision_tree_checkpoint

@@ -169,3 +169,35 @@ def test_tampered_checkpoint_is_refused(tmp_path):
 def test_build_config_is_unchanged_by_the_restore_path():
     config = build_config("BPR", "ml-100k", config_dict=QUIET)
     assert restore_config(plain_config(config))["metrics"] == config["metrics"]
+
+
+def test_other_parameter_of_every_kind_survives_a_weights_only_load(tmp_path):
+    import numpy as np
+    import scipy.sparse as sp
+    from recbole.model.abstract_recommender import AbstractRecommender
+
+    from recbole_ctx.compat.checkpoints import plain_other_parameter
+
+    class Holder(AbstractRecommender):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(2, 2)  # a submodule: its weights live in the state dict
+            self.cache = torch.ones(3)
+            self.similarity = np.arange(6.0).reshape(2, 3)
+            self.matrix = sp.random(4, 5, density=0.5, format="csc", random_state=0)
+            self.ripple = {1: [np.array([1, 2]), np.array([3])]}
+            self.empty = None
+            self.other_parameter_name = ["layer", "cache", "similarity", "matrix", "ripple", "empty"]
+
+    saved = Holder()
+    path = tmp_path / "holder.pth"
+    torch.save({"state_dict": saved.state_dict(), "other_parameter": plain_other_parameter(saved)}, path)
+    checkpoint = torch.load(path, weights_only=True)
+    loaded = Holder()
+    loaded.load_state_dict(checkpoint["state_dict"])
+    loaded.load_other_parameter(checkpoint["other_parameter"])
+    assert isinstance(loaded.layer, torch.nn.Linear) and torch.equal(loaded.layer.weight, saved.layer.weight)
+    assert torch.equal(loaded.cache, saved.cache) and loaded.empty is None
+    np.testing.assert_array_equal(loaded.similarity, saved.similarity)
+    assert loaded.matrix.format == "csc" and (loaded.matrix != saved.matrix).nnz == 0
+    np.testing.assert_array_equal(loaded.ripple[1][0], [1, 2])

@@ -1,6 +1,6 @@
 """Every RecBole 1.2.1 model (general, sequential, context-aware, knowledge-based) is
-built, trained for one batch and evaluated once on a tiny dataset under the compat
-layer: a breakage anywhere in RecBole on today's stack shows as a failing parameter.
+built, trained for one batch, saved, reloaded by RecBole's trainer (``weights_only``)
+and evaluated once on a tiny dataset under the compat layer: a breakage anywhere in RecBole on today's stack shows as a failing parameter.
 Models whose optional packages are not installed are skipped, naming the package."""
 import importlib
 from pathlib import Path
@@ -36,7 +36,7 @@ KG_SEQ = {"load_col": {"inter": ["user_id", "item_id", "rating", "timestamp"], "
 # What a model needs beyond its own yaml to run one short epoch.
 EXTRA = {
     "S3Rec": {"pretrain_epochs": 1, "save_step": 1},
-    "RaCT": {"pretrain_epochs": 1},
+    "RaCT": {"pretrain_epochs": 1, "save_step": 1},  # pretraining stages save every save_step epochs
     "DGCF": {"train_batch_size": 128},  # dgcf.py:50 samples max(users, items) / batches ids of each
     "GRU4RecCPR": {"reranker_CAN_NUM": 20},  # candidates per reranker partition, < items
     "SASRecCPR": {"reranker_CAN_NUM": 20},
@@ -107,8 +107,9 @@ def test_model_trains_one_batch_and_evaluates(sub, module_name, tiny):
     try:
         model = cls(config, train._dataset).to(config["device"])
         trainer = get_trainer(config["MODEL_TYPE"], config["model"])(config, model)
-        trainer.fit(train, valid, saved=False)
-        result = trainer.evaluate(test, load_best_model=False)
+        trainer.fit(train, valid, saved=True)
+        # RecBole's own weights-only reload of the checkpoint it just wrote (other_parameter too)
+        result = trainer.evaluate(test, load_best_model=True)
     except ModuleNotFoundError as err:  # an optional package imported on first use (faiss, dgl)
         if (err.name or "").startswith("recbole"):
             raise

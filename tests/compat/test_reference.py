@@ -1,4 +1,4 @@
-"""recbole-ctx on today's stack reproduces unpatched RecBole in an old stack.
+"""recbole-ctx on today's stack (pandas 2.3 or 3.x) reproduces unpatched RecBole in an old stack.
 
 Reference numbers and the recipe that produced them: ``tests/fixtures/``.
 """
@@ -11,7 +11,7 @@ import pytest
 import recbole_ctx  # noqa: F401
 from recbole_ctx.quick_start import run_recbole
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 _spec = importlib.util.spec_from_file_location("recipe", FIXTURES / "compat_reference_recipe.py")
 recipe = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(recipe)
