@@ -104,3 +104,21 @@ def test_max_steps_per_epoch_caps_each_epoch_with_a_fresh_subset(tmp_path):
     assert len(train) == 1 and all(len(batches) == 1 for batches in epochs)
     users = [tuple(batches[0].seeds.user.tolist()) for batches in epochs]
     assert len(set(users)) > 1
+
+
+@pytest.mark.parametrize("mode", ["full", "uni5"])
+def test_recboles_own_evaluation_loop_equals_the_fast_path(tmp_path, mode):
+    """``fast_eval: False``: RecBole's loop scores the loaders' SubgraphBatch rows, same metrics."""
+    from recbole.utils import init_seed
+
+    from recbole_ctx.trainer.fast_eval import with_fast_eval
+
+    eval_args = {"split": {"RS": [0.5, 0.1, 0.4]}, "order": "RO", "group_by": "user", "mode": mode}
+    results = []
+    for fast in (True, False):
+        init_seed(0, True)  # the same split and negatives both times
+        config, net, _, _, test = tiny_setup(tmp_path / str(fast), "ContextGNN", eval_args=eval_args,
+                                             fast_eval=fast, sample_strategy="last", metric_decimal_place=8)
+        net.eval()
+        results.append(with_fast_eval(Trainer)(config, net).evaluate(test, load_best_model=False))
+    assert results[0] == pytest.approx(results[1], abs=1e-6)
