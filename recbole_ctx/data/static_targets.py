@@ -17,13 +17,18 @@ class StaticTargets:
     ``known`` items, are neither targets nor negatives (RecBole masks them at evaluation
     too).
 
+    A (user, item) pair that occurs several times (repeat purchases) is one item of the
+    user: otherwise one copy could be a target while another, as a known item, masks it.
+
     Args:
         user, item: int64 [E] training interactions (RecBole internal ids).
     """
 
     def __init__(self, user: Tensor, item: Tensor):
-        order = torch.sort(user, stable=True).indices
-        self.user, self.item = user[order].long(), item[order].long()
+        user, item = user.long(), item.long()
+        num_items = int(item.max()) + 1 if item.numel() else 1
+        pairs = torch.unique(user * num_items + item)  # sorted by user, then item
+        self.user, self.item = pairs // num_items, pairs % num_items
         num_users = int(self.user.max()) + 1 if self.user.numel() else 0
         self.degree = torch.bincount(self.user, minlength=num_users)
         self.rowptr = offsets(self.degree)

@@ -122,3 +122,14 @@ def test_recboles_own_evaluation_loop_equals_the_fast_path(tmp_path, mode):
         net.eval()
         results.append(with_fast_eval(Trainer)(config, net).evaluate(test, load_best_model=False))
     assert results[0] == pytest.approx(results[1], abs=1e-6)
+
+
+def test_repeated_pairs_are_one_item_so_a_target_is_never_also_known():
+    user = torch.tensor([1, 1, 1, 1, 2, 2])
+    item = torch.tensor([5, 5, 5, 6, 7, 7])
+    seeds = StaticTargets(user, item).split(0.5, torch.Generator().manual_seed(0)).seeds(torch.tensor([1, 2]))
+    for k in range(2):
+        targets = set(seeds.target_item[seeds.target_ptr[k]: seeds.target_ptr[k + 1]].tolist())
+        known = seeds.known_item[seeds.known_ptr[k]: seeds.known_ptr[k + 1]].tolist()
+        assert targets and not targets & set(known) and len(known) == len(set(known))
+    assert sorted(seeds.target_item.tolist() + seeds.known_item.tolist()) == [5, 6, 7]
