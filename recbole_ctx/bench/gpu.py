@@ -44,7 +44,7 @@ from pathlib import Path
 
 import torch
 
-from recbole_ctx.bench.gpu_data import QUICK_EVENTS, EventScale, find_data, write_event_dataset, \
+from recbole_ctx.bench.gpu_data import QUICK_EVENTS, Scale, find_data, write_event_dataset, \
     write_session_pickles
 
 CHECKS = ("models", "sampler", "eval", "srgnn", "steps")
@@ -54,8 +54,8 @@ HR_TOLERANCE = 1.0  # HR@20 points (percent) within which two models count as eq
 METRIC_TOLERANCE = 1e-6
 # rel-hm's item count and events per user at a fifth of its users (loads in ~1/5 of the time:
 # RecBole parses atomic files with pandas' Python engine); per-seed subgraphs match in size.
-RELHM_SHAPED = EventScale(200_000, 100_000, 3_000_000)
-RELHM_FULL = EventScale(1_000_000, 100_000, 15_000_000)
+RELHM_SHAPED = Scale(200_000, 100_000, 3_000_000)
+RELHM_FULL = Scale(1_000_000, 100_000, 15_000_000)
 GOWALLA_FILES, DIGINETICA_FILES = ("train.txt", "test.txt"), ("all_train_seq.txt", "test.txt")
 
 
@@ -97,7 +97,7 @@ class Settings:
     diginetica: Path | None
     model_steps: int
     srgnn_steps: dict[int, int]
-    step_scale: EventScale
+    step_scale: Scale
     step_batch: int
     steps: int
     warmup: int
@@ -212,12 +212,12 @@ def check_models(s: Settings) -> list[Row]:
 
 # -- 2. the temporal sampler, CPU vs device ---------------------------------------------
 def check_sampler(s: Settings) -> list[Row]:
-    from recbole_ctx.bench.sampler import BATCH_SIZES, FANOUTS, SCALES, Scale, make_graph, make_seeds, sampler_call, \
+    from recbole_ctx.bench.sampler import BATCH_SIZES, FANOUTS, SCALES, make_graph, make_seeds, sampler_call, \
         time_interleaved
     from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
 
     scale_name = "tiny" if s.quick else "rel-hm"
-    scale = Scale(QUICK_EVENTS.users, QUICK_EVENTS.items, QUICK_EVENTS.events) if s.quick else SCALES[scale_name]
+    scale = QUICK_EVENTS if s.quick else SCALES[scale_name]
     started = time.perf_counter()
     graph = make_graph(scale)
     note = (f"scale {scale_name} ({scale.users:,} users, {scale.items:,} items, {scale.events:,} events; "

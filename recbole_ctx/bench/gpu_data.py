@@ -9,29 +9,17 @@ Without them, ``--quick`` falls back to small generated files in the same format
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from recbole_ctx.bench.sampler import TWO_YEARS, Scale
+
 DATA_DIRS = (Path(".gpu_data"), Path("../shared/data"))  # relative to the checkout
 EVENT_FIELDS = ["user_id:token", "item_id:token", "timestamp:float"]
-TWO_YEARS = 2 * 365 * 86400.0
-
-
-@dataclass(frozen=True)
-class EventScale:
-    """Size of a generated user-item event graph."""
-
-    users: int
-    items: int
-    events: int
-
-
-# RelBench rel-hm: ~1.4M customers, ~105k articles, ~15.5M transactions.
-REL_HM = EventScale(1_000_000, 100_000, 15_000_000)
-QUICK_EVENTS = EventScale(300, 100, 3_000)
+REL_HM = Scale(1_000_000, 100_000, 15_000_000)
+QUICK_EVENTS = Scale(300, 100, 3_000)
 
 
 def find_data(name: str, required: tuple[str, ...], data_dir: Path | None = None) -> Path | None:
@@ -43,7 +31,7 @@ def find_data(name: str, required: tuple[str, ...], data_dir: Path | None = None
     return None
 
 
-def write_event_dataset(root: Path, name: str, scale: EventScale, seed: int = 0, distinct_pairs: bool = True) -> str:
+def write_event_dataset(root: Path, name: str, scale: Scale, seed: int = 0, distinct_pairs: bool = True) -> str:
     """RecBole benchmark files ``root/name/name.{train,valid,test}.inter`` of a generated graph.
 
     Skewed user activity (user ~ users * r^2), power-law item popularity (item ~ items *

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from recbole_ctx.bench.gpu import CHECKS, main
-from recbole_ctx.bench.gpu_data import EventScale, write_event_dataset
+from recbole_ctx.bench.gpu_data import Scale, write_event_dataset
 from recbole_ctx.bench.gpu_models import FirstBatches
 
 
@@ -38,7 +38,7 @@ def test_unknown_check_is_refused(capsys):
 
 
 def test_event_dataset_has_distinct_pairs_and_held_out_ids_seen_in_train(tmp_path):
-    name = write_event_dataset(tmp_path, "ev", EventScale(50, 20, 2000))
+    name = write_event_dataset(tmp_path, "ev", Scale(50, 20, 2000))
     train, valid, test = (pd.read_csv(tmp_path / name / f"{name}.{s}.inter", sep="\t") for s in ("train", "valid", "test"))
     every = pd.concat([train, valid, test])
     assert not every.duplicated(["user_id:token", "item_id:token"]).any()

@@ -2,12 +2,11 @@
 import csv
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from recbole_ctx.bench import harness
-from recbole_ctx.bench.results import aggregate, markdown_table
+from recbole_ctx.bench.results import aggregate
 from recbole_ctx.bench.suite import SuiteError, load_suite
 from recbole_ctx.utils.paths import CONFIG_DIR
 
