@@ -158,7 +158,7 @@ def _embeddings(model: torch.nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
 @torch.no_grad()
 def plain_bound(model: torch.nn.Module, valid, k: int, block: int, device: str) -> float:
     """Seconds of the bare arithmetic of a full-sort pass (see the module docstring)."""
-    from recbole_ctx.trainer.fast_eval import eval_index
+    from recbole_ctx.evaluator.recbole_loaders import eval_index
 
     user_e, item_e = _embeddings(model)
     positives, history = eval_index(valid, sequential=False, device=torch.device(device))

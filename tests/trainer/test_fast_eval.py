@@ -14,7 +14,8 @@ from recbole.trainer import Trainer
 from recbole.utils import get_model, get_trainer, init_seed
 
 from recbole_ctx.bench.eval import write_gowalla
-from recbole_ctx.trainer.fast_eval import merged_sampled_batches, with_fast_eval
+from recbole_ctx.evaluator.recbole_loaders import merged_sampled_batches
+from recbole_ctx.trainer.fast_eval import with_fast_eval
 
 TOPK = [5, 10, 20, 50]
 METRICS = ["Recall", "NDCG", "Hit", "MAP", "MRR", "Precision"]
