@@ -35,6 +35,7 @@ def test_ranks_see_disjoint_seeds_that_cover_the_epoch(runs):
 
 def test_one_step_on_two_ranks_equals_one_process_on_their_union(runs):
     ranks, single = runs
+    assert single["moved"] > 1e-3  # the step changed the weights
     for name, value in single["state"].items():
         torch.testing.assert_close(ranks[0]["state"][name], value, atol=1e-5, rtol=0)
         torch.testing.assert_close(ranks[1]["state"][name], value, atol=1e-5, rtol=0)
