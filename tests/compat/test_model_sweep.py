@@ -17,7 +17,7 @@ from recbole_ctx.utils.registry import _BUILTIN_SUBMODULES
 
 # One batch per epoch on the tiny data (a few hundred interactions), one epoch.
 BASE = {"epochs": 1, "train_batch_size": 4096, "eval_batch_size": 4096, "show_progress": False,
-        "state": "ERROR", "checkpoint_dir": "saved", "stopping_step": 1}
+        "state": "ERROR", "stopping_step": 1}
 # Small widths and short sequences: the sweep checks that the code runs, not quality.
 SMALL = {"embedding_size": 8, "hidden_size": 8, "inner_size": 16, "n_layers": 1, "n_heads": 1,
          "MAX_ITEM_LIST_LENGTH": 8}
@@ -95,7 +95,9 @@ def _config_dict(cls: type, tiny: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    return write_tiny_dataset(tmp_path_factory.mktemp("data"))
+    # checkpoints in a folder of the test's own (RaCT and others load them back by name)
+    return {**write_tiny_dataset(tmp_path_factory.mktemp("data")),
+            "checkpoint_dir": str(tmp_path_factory.mktemp("saved"))}
 
 
 @pytest.mark.parametrize(("sub", "module_name"), _model_modules(), ids=lambda v: v)

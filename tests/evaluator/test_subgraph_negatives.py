@@ -172,7 +172,8 @@ def test_gather_rows_in_any_order_with_repeats():
 def _builtin(tmp_path, model: str, **overrides):
     write_tiny_dataset(tmp_path)
     config = Config(model=model, dataset="tiny",
-                    config_dict={"data_path": str(tmp_path), **TINY, **overrides})
+                    config_dict={"data_path": str(tmp_path), "checkpoint_dir": str(tmp_path / "saved"), **TINY,
+                                 **overrides})
     train, _, _ = data_preparation(config, create_dataset(config))
     return config, get_model(model)(config, train._dataset)
 

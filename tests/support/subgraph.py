@@ -17,7 +17,7 @@ from recbole_ctx.utils.registry import get_model
 NUM_USERS, NUM_ITEMS, PER_USER = 12, 20, 8
 TINY = {"load_col": None, "embedding_size": 8, "fanouts": [4, 4], "num_layers": 2, "num_classes": 12,
         "epochs": 2, "train_batch_size": 4, "eval_batch_size": 64, "seed": 0,
-        "show_progress": False, "state": "ERROR", "checkpoint_dir": "saved",
+        "show_progress": False, "state": "ERROR",
         "eval_args": {"split": {"RS": [0.7, 0.15, 0.15]}, "order": "RO", "group_by": "user",
                       "mode": "full"},
         "metrics": ["Recall", "NDCG"], "topk": [5], "valid_metric": "Recall@5"}
@@ -45,7 +45,8 @@ def tiny_setup(root: Path, model: str, **overrides):
     write_tiny_dataset(root)
     config = Config(model=model, dataset="tiny",
                     config_file_list=[str(CONFIG_DIR / "model" / f"{model}.yaml")],
-                    config_dict={"data_path": str(root), **TINY, **overrides})
+                    config_dict={"data_path": str(root), "checkpoint_dir": str(root / "saved"), **TINY,
+                                 **overrides})
     dataset = create_dataset(config)
     train, valid, test = data_preparation(config, dataset)
     torch.manual_seed(0)
