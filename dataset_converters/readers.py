@@ -31,7 +31,7 @@ def integers(missing: int = -1) -> Parser:
     """Parser of integer ids -> int64; empty cells (optional columns only) become ``missing``."""
 
     def parse(values: pd.Series):
-        if values.dtype != object:  # fast path: pandas' C parser already read numbers
+        if pd.api.types.is_numeric_dtype(values.dtype):  # fast path: the C parser already read numbers
             numbers = values.fillna(missing).to_numpy()
             if (numbers != np.floor(numbers)).any():
                 raise ValueError("non-integer id")  # located by the slow path
