@@ -2,8 +2,10 @@
 
 ``recbole-ctx bench <suite> [--out DIR] [--models A,B] [--seeds 1,2] [--epochs N]
 [--data-path DIR] [--rerun]`` writes ``DIR/runs.csv`` (one row per run, every
-metric), ``DIR/results.md`` (mean ± std over seeds, published numbers beside)
-and ``DIR/results.png``.  Finished runs are skipped unless ``--rerun``.
+metric), ``DIR/results.md`` (mean ± std over seeds, published numbers beside),
+``DIR/results.png``, and the learning curves: ``DIR/curves.csv`` (one row per
+validation pass: epochs, cumulative training seconds, every validation metric) and
+``DIR/curves.png``.  Finished runs are skipped unless ``--rerun``.
 """
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from typing import Any
 
 from tqdm import tqdm
 
-from recbole_ctx.bench.results import markdown_table, plot, read_rows, run_key, write_rows
+from recbole_ctx.bench.results import (
+    curve_rows, markdown_table, plot, plot_curves, read_rows, run_key, write_curves, write_rows,
+)
 from recbole_ctx.bench.suite import DatasetSpec, Suite, load_suite
 from recbole_ctx.quick_start.quick_start import BUNDLED_DATASETS
 
@@ -72,8 +76,8 @@ def _run_process(model: str, dataset: str, config: dict[str, Any]) -> dict[str, 
 def run_suite(suite: Suite, out_dir: Path, data_path: Path, models: list[str] | None,
               seeds: list[int] | None, epochs: int | None, rerun: bool) -> list[dict[str, Any]]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    csv_path = out_dir / "runs.csv"
-    rows = read_rows(csv_path)
+    csv_path, curves_path = out_dir / "runs.csv", out_dir / "curves.csv"
+    rows, curves = read_rows(csv_path), read_rows(curves_path)
     done = {run_key(r) for r in rows}
     chosen = [m for m in suite.models if models is None or m.label in models]
     if models is not None and len(chosen) != len(models):
@@ -98,17 +102,22 @@ def run_suite(suite: Suite, out_dir: Path, data_path: Path, models: list[str] | 
             continue
         row = {"model": model.label, "dataset": dataset.name, "seed": seed, "model_name": model.name,
                "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-               **{k: v for k, v in result.items() if k not in ("valid", "test")},
+               **{k: v for k, v in result.items() if k not in ("valid", "test", "valid_history")},
                **{f"test_{k}": v for k, v in result["test"].items()},
                **{f"valid_{k}": v for k, v in result["valid"].items()}}
         rows = [r for r in rows if run_key(r) != key] + [row]
+        curves = [c for c in curves if run_key(c) != key] + curve_rows(key, result.get("valid_history", []))
         write_rows(csv_path, rows)
-    rows = read_rows(csv_path)
+        write_curves(curves_path, curves)
+    rows, curves = read_rows(csv_path), read_rows(curves_path)
     if rows:
         metrics = suite.report_metrics or sorted(k[5:] for k in rows[0] if k.startswith("test_"))
         order = [m.label for m in suite.models]
         (out_dir / "results.md").write_text(markdown_table(suite.name, rows, metrics, order, suite.reference))
         plot(out_dir / "results.png", rows, metrics, order)
+    if curves:
+        plot_curves(out_dir / "curves.png", curves, suite.report_metrics[0].lower() if suite.report_metrics
+                    else None, [m.label for m in suite.models])
     if failures:
         raise SystemExit(f"{len(failures)} run(s) failed; see messages above")
     return rows

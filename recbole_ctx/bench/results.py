@@ -35,6 +35,25 @@ def write_rows(csv_path: Path, rows: list[dict[str, Any]]) -> None:
     os.replace(tmp, csv_path)
 
 
+CURVE_COLUMNS = ("epoch", "train_s")
+
+
+def curve_rows(key: tuple[str, str, str], history: list[dict[str, float]]) -> list[dict[str, Any]]:
+    """One row per validation pass of the run ``key`` (its ``valid_history``)."""
+    return [dict(zip(KEY_COLUMNS, key), **point) for point in history]
+
+
+def write_curves(csv_path: Path, rows: list[dict[str, Any]]) -> None:
+    """Rewrite the learning-curve CSV atomically: keys, epoch, train_s, then the metrics."""
+    metric_cols = sorted({c for r in rows for c in r} - set(KEY_COLUMNS) - set(CURVE_COLUMNS))
+    tmp = csv_path.with_suffix(".csv.tmp")
+    with open(tmp, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=[*KEY_COLUMNS, *CURVE_COLUMNS, *metric_cols], restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, csv_path)
+
+
 def _mean_std(values: list[float]) -> tuple[float, float]:
     return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
 
@@ -111,6 +130,36 @@ def plot(png_path: Path, rows: list[dict[str, str]], metrics: list[str], model_o
         ax_time.set_xlabel("train seconds / epoch (log)")
         ax_time.set_ylabel(f"test {metric}")
         ax_time.set_title(f"{dataset}: quality vs training cost")
+    fig.tight_layout()
+    fig.savefig(png_path, dpi=110)
+    plt.close(fig)
+
+
+def plot_curves(png_path: Path, curves: list[dict[str, str]], metric: str | None, model_order: list[str]) -> None:
+    """Per dataset: validation ``metric`` against cumulative training seconds, one line per run."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metric = metric or sorted(set(curves[0]) - set(KEY_COLUMNS) - set(CURVE_COLUMNS))[0]
+    datasets = list(dict.fromkeys(r["dataset"] for r in curves))
+    fig, axes = plt.subplots(len(datasets), 1, figsize=(7.5, 4.2 * len(datasets)), squeeze=False)
+    for ax, dataset in zip(axes[:, 0], datasets):
+        runs: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+        for r in curves:
+            if r["dataset"] == dataset and r.get(metric) not in (None, ""):
+                runs[(r["model"], r["seed"])].append(r)
+        rank = {m: i for i, m in enumerate(model_order)}
+        for (model, seed), points in sorted(runs.items(), key=lambda kv: (rank.get(kv[0][0], len(rank)), kv[0])):
+            points.sort(key=lambda r: float(r["train_s"]))
+            label = model if len({s for m, s in runs if m == model}) == 1 else f"{model} (seed {seed})"
+            ax.plot([float(r["train_s"]) for r in points], [float(r[metric]) for r in points], marker="o",
+                    markersize=3, label=label)
+        ax.set_xlabel("cumulative training seconds (validation excluded)")
+        ax.set_ylabel(f"validation {metric}")
+        ax.set_title(f"{dataset}: learning curves")
+        ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(png_path, dpi=110)
     plt.close(fig)

@@ -28,6 +28,7 @@ def main(argv: list[str]) -> int:
     row = {
         "valid": {k: float(v) for k, v in (result["best_valid_result"] or {}).items()},
         "test": {k: float(v) for k, v in result["test_result"].items()},
+        "valid_history": result["valid_history"],
         "epochs": len(epochs),
         "train_s_per_epoch": sum(epochs) / max(len(epochs), 1),
         "wall_s": wall,

@@ -140,6 +140,7 @@ def run_recbole(
         "test_result": test_result,
         "saved_model_file": getattr(trainer, "saved_model_file", None) if saved else None,
         "train_epoch_seconds": list(trainer.train_epoch_seconds),
+        "valid_history": list(trainer.valid_history),
     }
     if not config["single_spec"]:
         import torch.distributed as dist

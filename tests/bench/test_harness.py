@@ -23,7 +23,9 @@ reference: {ml-100k: {LGN: {recall@10: 0.5, source: "a paper"}}}
 def _fake_result(model, dataset, config):
     return {"valid": {"recall@10": 0.1}, "test": {"recall@10": 0.1 * config["seed"] + (model == "LightGCN")},
             "epochs": 1, "train_s_per_epoch": 2.0, "wall_s": 3.0, "peak_rss_mb": 1.0,
-            "peak_gpu_mb": 0.0, "device": "cpu"}
+            "peak_gpu_mb": 0.0, "device": "cpu",
+            "valid_history": [{"epoch": e, "train_s": 2.0 * e, "recall@10": 0.05 * e + config["seed"]}
+                              for e in (1, 2)]}
 
 
 def test_suite_runs_are_resumable_and_summarised(tmp_path, monkeypatch):
@@ -32,6 +34,8 @@ def test_suite_runs_are_resumable_and_summarised(tmp_path, monkeypatch):
     calls = []
     monkeypatch.setattr(harness, "_run_process", lambda m, d, c: calls.append((m, c["seed"])) or _fake_result(m, d, c))
     monkeypatch.setattr(harness, "plot", lambda *a, **k: None)
+    plotted = []
+    monkeypatch.setattr(harness, "plot_curves", lambda path, curves, metric, order: plotted.append(metric))
     suite = load_suite(path)
     harness.run_suite(suite, tmp_path / "out", tmp_path, None, None, None, rerun=False)
     assert sorted(calls) == [("BPR", 1), ("BPR", 2), ("LightGCN", 1), ("LightGCN", 2)]
@@ -46,6 +50,12 @@ def test_suite_runs_are_resumable_and_summarised(tmp_path, monkeypatch):
     assert mean == pytest.approx(1.15) and std == pytest.approx(0.0707107, rel=1e-4)
     table = (tmp_path / "out" / "results.md").read_text()
     assert "| LGN | 1.1500 ± 0.0707 |" in table and "LGN (published) | 0.5000" in table and "a paper" in table
+    # Learning curves: one row per validation pass; a re-run replaces its run's rows.
+    curves = list(csv.DictReader(open(tmp_path / "out" / "curves.csv")))
+    assert len(curves) == 8 and plotted[-1] == "recall@10"
+    bpr1 = [c for c in curves if (c["model"], c["seed"]) == ("BPR", "1")]
+    assert [(c["epoch"], float(c["train_s"]), float(c["recall@10"])) for c in bpr1] == [("1", 2.0, 1.05), ("2", 4.0, 1.1)]
+    assert "valid_history" not in rows[0]
 
 
 def test_bad_suite_names_file_and_key(tmp_path):
