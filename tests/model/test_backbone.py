@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 
 from recbole_ctx.data.temporal_graph import TemporalGraph
@@ -67,7 +68,9 @@ def test_class_set_keeps_targets_and_subgraph_items_and_has_size_c():
     classes = build_class_set(100, targets, subgraph, 10, torch.Generator().manual_seed(1))
     assert classes.numel() == 10 and classes.unique().numel() == 10
     assert set(targets.tolist()) | set(subgraph.tolist()) <= set(classes.tolist())
-    # Mandatory items beyond C are all kept; C >= |R| is the full softmax.
-    assert build_class_set(100, targets, subgraph, 2).numel() == 5
+    # Mandatory items beyond C are all kept (with a warning: no uniform negatives are
+    # left); C >= |R| is the full softmax.
+    with pytest.warns(RuntimeWarning, match=r"take 5 of num_classes=2 classes, leaving 0 uniform"):
+        assert build_class_set(100, targets, subgraph, 2).numel() == 5
     assert build_class_set(100, targets, subgraph, 10**6).sort().values.equal(torch.arange(100))
 

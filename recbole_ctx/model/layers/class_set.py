@@ -1,8 +1,15 @@
 """The sampled-softmax class set shared by a mini-batch (ContextGNN paper, sec. 4.4)."""
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import Tensor
+
+# Below this share of uniform negatives the two-tower scores of the items outside every
+# subgraph barely train: full-sort ranking then puts untrained tail items on top
+# (measured on Gowalla with 3 hops, where subgraph items alone exceeded 4096 classes).
+MIN_UNIFORM_SHARE = 0.25
 
 
 def build_class_set(num_items: int, target_items: Tensor, subgraph_items: Tensor, size: int,
@@ -15,7 +22,8 @@ def build_class_set(num_items: int, target_items: Tensor, subgraph_items: Tensor
         subgraph_items: int64 [S], items of all sampled subgraphs of the batch.
         size: requested number of classes ``C``.  Ground truth and subgraph items are
             never dropped, so the result holds ``max(C, |targets U subgraph|)`` items,
-            capped at ``num_items`` (``C >= num_items``: the full softmax).
+            capped at ``num_items`` (``C >= num_items``: the full softmax).  Warns when
+            fewer than ``MIN_UNIFORM_SHARE * C`` uniform negatives are left.
         generator: RNG of the uniform fill-up (on the device of the inputs).
 
     Returns:
@@ -27,6 +35,11 @@ def build_class_set(num_items: int, target_items: Tensor, subgraph_items: Tensor
     mandatory[subgraph_items] = True
     kept = mandatory.nonzero().squeeze(1)
     need = min(size, num_items) - kept.numel()
+    if size < num_items and need < MIN_UNIFORM_SHARE * size:
+        warnings.warn(f"sampled softmax: targets and subgraph items take {kept.numel()} of num_classes={size} "
+                      f"classes, leaving {max(need, 0)} uniform negatives, so items outside the subgraphs "
+                      f"barely train; raise num_classes (>= {num_items} items is the full softmax)",
+                      RuntimeWarning, stacklevel=2)
     if need <= 0:
         return kept
     rest = (~mandatory).nonzero().squeeze(1)
