@@ -21,7 +21,7 @@ from typing import Any
 from tqdm import tqdm
 
 from recbole_ctx.bench.results import (
-    curve_rows, markdown_table, plot, plot_curves, read_rows, run_key, write_curves, write_rows,
+    curve_rows, curve_table, markdown_table, plot, plot_curves, read_rows, run_key, write_curves, write_rows,
 )
 from recbole_ctx.bench.suite import DatasetSpec, Suite, load_suite
 from recbole_ctx.quick_start.quick_start import BUNDLED_DATASETS
@@ -110,14 +110,17 @@ def run_suite(suite: Suite, out_dir: Path, data_path: Path, models: list[str] | 
         write_rows(csv_path, rows)
         write_curves(curves_path, curves)
     rows, curves = read_rows(csv_path), read_rows(curves_path)
+    order = [m.label for m in suite.models]
     if rows:
         metrics = suite.report_metrics or sorted(k[5:] for k in rows[0] if k.startswith("test_"))
-        order = [m.label for m in suite.models]
-        (out_dir / "results.md").write_text(markdown_table(suite.name, rows, metrics, order, suite.reference))
+        table = markdown_table(suite.name, rows, metrics, order, suite.reference)
+        if curves:
+            table += "\n" + curve_table(curves, metrics[0].lower(), order)
+        (out_dir / "results.md").write_text(table)
         plot(out_dir / "results.png", rows, metrics, order)
     if curves:
         plot_curves(out_dir / "curves.png", curves, suite.report_metrics[0].lower() if suite.report_metrics
-                    else None, [m.label for m in suite.models])
+                    else None, order)
     if failures:
         raise SystemExit(f"{len(failures)} run(s) failed; see messages above")
     return rows

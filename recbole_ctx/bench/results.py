@@ -54,6 +54,40 @@ def write_curves(csv_path: Path, rows: list[dict[str, Any]]) -> None:
     os.replace(tmp, csv_path)
 
 
+# Training-second marks of the equal-wall-clock table (those up to the longest run).
+CURVE_MARKS = (60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200, 10800, 14400)
+
+
+def curve_table(curves: list[dict[str, str]], metric: str, model_order: list[str]) -> str:
+    """Markdown: per dataset and run, the validation ``metric`` reached by each mark of
+    cumulative training seconds (the last validation pass at or before it), "-" before the
+    first pass, and the run's last pass; a run that stopped earlier keeps its last value."""
+    out = []
+    rank = {m: i for i, m in enumerate(model_order)}
+    for dataset in dict.fromkeys(r["dataset"] for r in curves):
+        runs: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+        for r in curves:
+            if r["dataset"] == dataset and r.get(metric) not in (None, ""):
+                runs[(r["model"], r["seed"])].append((float(r["train_s"]), float(r[metric])))
+        if not runs:
+            continue
+        longest = max(t for points in runs.values() for t, _ in points)
+        marks = [m for m in CURVE_MARKS if m <= longest] or [CURVE_MARKS[0]]
+        header = ["model", "seed", *[f"{m} s" for m in marks], "last pass (s: value)"]
+        out += [f"## {dataset}: validation {metric} by training seconds", "",
+                "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for (model, seed), points in sorted(runs.items(), key=lambda kv: (rank.get(kv[0][0], len(rank)), kv[0])):
+            points.sort()
+            cells = [model, seed]
+            for mark in marks:
+                reached = [v for t, v in points if t <= mark]
+                cells.append(f"{reached[-1]:.4f}" if reached else "-")
+            cells.append(f"{points[-1][0]:.0f}: {points[-1][1]:.4f}")
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
 def _mean_std(values: list[float]) -> tuple[float, float]:
     return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
 

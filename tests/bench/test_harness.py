@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from recbole_ctx.bench import harness
-from recbole_ctx.bench.results import aggregate
+from recbole_ctx.bench.results import aggregate, curve_table
 from recbole_ctx.bench.suite import SuiteError, load_suite
 from recbole_ctx.utils.paths import CONFIG_DIR
 
@@ -56,6 +56,21 @@ def test_suite_runs_are_resumable_and_summarised(tmp_path, monkeypatch):
     bpr1 = [c for c in curves if (c["model"], c["seed"]) == ("BPR", "1")]
     assert [(c["epoch"], float(c["train_s"]), float(c["recall@10"])) for c in bpr1] == [("1", 2.0, 1.05), ("2", 4.0, 1.1)]
     assert "valid_history" not in rows[0]
+    table = (tmp_path / "out" / "results.md").read_text()
+    assert "## ml-100k: validation recall@10 by training seconds" in table
+    assert "| BPR | 1 | 1.1000 | 4: 1.1000 |" in table
+
+
+def test_curve_table_reads_each_run_at_equal_training_seconds():
+    curves = [{"model": m, "dataset": "d", "seed": "1", "epoch": str(e), "train_s": str(t), "recall@20": str(v)}
+              for m, e, t, v in [("A", 1, 100, 0.1), ("A", 2, 200, 0.2), ("A", 3, 700, 0.3),
+                                 ("B", 1, 250, 0.15), ("B", 2, 500, 0.25)]]
+    table = curve_table(curves, "recall@20", ["B", "A"])
+    lines = [line for line in table.splitlines() if line.startswith("| ")]
+    assert lines[0] == "| model | seed | 60 s | 120 s | 300 s | 600 s | last pass (s: value) |"
+    # B first (suite order); "-" before a run's first pass; a finished run keeps its last value.
+    assert lines[1:] == ["| B | 1 | - | - | 0.1500 | 0.2500 | 500: 0.2500 |",
+                         "| A | 1 | - | 0.1000 | 0.2000 | 0.2000 | 700: 0.3000 |"]
 
 
 def test_bad_suite_names_file_and_key(tmp_path):
