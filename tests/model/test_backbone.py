@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import pytest
 import torch
 
 from recbole_ctx.data.temporal_graph import TemporalGraph
 from recbole_ctx.model.backbone import HeteroSubgraphGNN, node_times
+from recbole_ctx.model.layers import class_set
 from recbole_ctx.model.layers.class_set import build_class_set
 from recbole_ctx.model.layers.node_encoder import FeatureColumn
 from recbole_ctx.model.layers.time_encoding import RelativeTimeEncoder
@@ -63,14 +65,18 @@ def test_time_encoding_ignores_non_finite_and_depends_on_delta():
     assert not torch.allclose(out[1], out[2])
 
 
-def test_class_set_keeps_targets_and_subgraph_items_and_has_size_c():
+def test_class_set_keeps_targets_and_subgraph_items_and_has_size_c(monkeypatch):
     targets, subgraph = torch.tensor([3, 3, 17]), torch.tensor([5, 17, 40, 41])
     classes = build_class_set(100, targets, subgraph, 10, torch.Generator().manual_seed(1))
     assert classes.numel() == 10 and classes.unique().numel() == 10
     assert set(targets.tolist()) | set(subgraph.tolist()) <= set(classes.tolist())
     # Mandatory items beyond C are all kept (with a warning: no uniform negatives are
     # left); C >= |R| is the full softmax.
+    monkeypatch.setattr(class_set, "_warned_starved", False)
     with pytest.warns(RuntimeWarning, match=r"take 5 of num_classes=2 classes, leaving 0 uniform"):
         assert build_class_set(100, targets, subgraph, 2).numel() == 5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once per process
+        assert build_class_set(100, targets, subgraph, 3).numel() == 5
     assert build_class_set(100, targets, subgraph, 10**6).sort().values.equal(torch.arange(100))
 

@@ -10,6 +10,7 @@ from torch import Tensor
 # subgraph barely train: full-sort ranking then puts untrained tail items on top
 # (measured on Gowalla with 3 hops, where subgraph items alone exceeded 4096 classes).
 MIN_UNIFORM_SHARE = 0.25
+_warned_starved = False  # warn once per process, not once per batch
 
 
 def build_class_set(num_items: int, target_items: Tensor, subgraph_items: Tensor, size: int,
@@ -22,8 +23,8 @@ def build_class_set(num_items: int, target_items: Tensor, subgraph_items: Tensor
         subgraph_items: int64 [S], items of all sampled subgraphs of the batch.
         size: requested number of classes ``C``.  Ground truth and subgraph items are
             never dropped, so the result holds ``max(C, |targets U subgraph|)`` items,
-            capped at ``num_items`` (``C >= num_items``: the full softmax).  Warns when
-            fewer than ``MIN_UNIFORM_SHARE * C`` uniform negatives are left.
+            capped at ``num_items`` (``C >= num_items``: the full softmax).  Warns (once per
+            process) when fewer than ``MIN_UNIFORM_SHARE * C`` uniform negatives are left.
         generator: RNG of the uniform fill-up (on the device of the inputs).
 
     Returns:
@@ -35,7 +36,9 @@ def build_class_set(num_items: int, target_items: Tensor, subgraph_items: Tensor
     mandatory[subgraph_items] = True
     kept = mandatory.nonzero().squeeze(1)
     need = min(size, num_items) - kept.numel()
-    if size < num_items and need < MIN_UNIFORM_SHARE * size:
+    global _warned_starved
+    if size < num_items and need < MIN_UNIFORM_SHARE * size and not _warned_starved:
+        _warned_starved = True
         warnings.warn(f"sampled softmax: targets and subgraph items take {kept.numel()} of num_classes={size} "
                       f"classes, leaving {max(need, 0)} uniform negatives, so items outside the subgraphs "
                       f"barely train; raise num_classes (>= {num_items} items is the full softmax)",
