@@ -110,17 +110,15 @@ def run_suite(suite: Suite, out_dir: Path, data_path: Path, models: list[str] | 
         write_rows(csv_path, rows)
         write_curves(curves_path, curves)
     rows, curves = read_rows(csv_path), read_rows(curves_path)
-    order = [m.label for m in suite.models]
     if rows:
+        order = [m.label for m in suite.models]
         metrics = suite.report_metrics or sorted(k[5:] for k in rows[0] if k.startswith("test_"))
         table = markdown_table(suite.name, rows, metrics, order, suite.reference)
         if curves:
             table += "\n" + curve_table(curves, metrics[0].lower(), order)
+            plot_curves(out_dir / "curves.png", curves, metrics[0].lower(), order)
         (out_dir / "results.md").write_text(table)
         plot(out_dir / "results.png", rows, metrics, order)
-    if curves:
-        plot_curves(out_dir / "curves.png", curves, suite.report_metrics[0].lower() if suite.report_metrics
-                    else None, order)
     if failures:
         raise SystemExit(f"{len(failures)} run(s) failed; see messages above")
     return rows

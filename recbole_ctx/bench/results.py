@@ -24,15 +24,20 @@ def run_key(row: dict[str, Any]) -> tuple[str, str, str]:
     return tuple(str(row[c]) for c in KEY_COLUMNS)
 
 
-def write_rows(csv_path: Path, rows: list[dict[str, Any]]) -> None:
-    """Rewrite the CSV atomically: metric columns are the union over rows, sorted."""
-    metric_cols = sorted({c for r in rows for c in r} - set(KEY_COLUMNS) - set(INFO_COLUMNS))
+def _write_csv(csv_path: Path, rows: list[dict[str, Any]], leading: tuple[str, ...]) -> None:
+    """Rewrite the CSV atomically: the ``leading`` columns, then the union of the rest, sorted."""
+    rest = sorted({c for r in rows for c in r} - set(leading))
     tmp = csv_path.with_suffix(".csv.tmp")
     with open(tmp, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=[*KEY_COLUMNS, *INFO_COLUMNS, *metric_cols], restval="")
+        writer = csv.DictWriter(f, fieldnames=[*leading, *rest], restval="")
         writer.writeheader()
         writer.writerows(rows)
     os.replace(tmp, csv_path)
+
+
+def write_rows(csv_path: Path, rows: list[dict[str, Any]]) -> None:
+    """The per-run CSV: keys, run information, then the metric columns."""
+    _write_csv(csv_path, rows, (*KEY_COLUMNS, *INFO_COLUMNS))
 
 
 CURVE_COLUMNS = ("epoch", "train_s")
@@ -44,14 +49,20 @@ def curve_rows(key: tuple[str, str, str], history: list[dict[str, float]]) -> li
 
 
 def write_curves(csv_path: Path, rows: list[dict[str, Any]]) -> None:
-    """Rewrite the learning-curve CSV atomically: keys, epoch, train_s, then the metrics."""
-    metric_cols = sorted({c for r in rows for c in r} - set(KEY_COLUMNS) - set(CURVE_COLUMNS))
-    tmp = csv_path.with_suffix(".csv.tmp")
-    with open(tmp, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=[*KEY_COLUMNS, *CURVE_COLUMNS, *metric_cols], restval="")
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(tmp, csv_path)
+    """The learning-curve CSV: keys, epoch, train_s, then the metrics."""
+    _write_csv(csv_path, rows, (*KEY_COLUMNS, *CURVE_COLUMNS))
+
+
+def _curves_by_run(curves: list[dict[str, str]], dataset: str, metric: str,
+                   model_order: list[str]) -> list[tuple[tuple[str, str], list[tuple[float, float]]]]:
+    """``dataset``'s runs as ((model, seed), [(train_s, metric value)] by time), in suite order."""
+    runs: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for r in curves:
+        if r["dataset"] == dataset and r.get(metric) not in (None, ""):
+            runs[(r["model"], r["seed"])].append((float(r["train_s"]), float(r[metric])))
+    rank = {m: i for i, m in enumerate(model_order)}
+    return [(run, sorted(points)) for run, points in
+            sorted(runs.items(), key=lambda kv: (rank.get(kv[0][0], len(rank)), kv[0]))]
 
 
 # Training-second marks of the equal-wall-clock table (those up to the longest run).
@@ -63,21 +74,16 @@ def curve_table(curves: list[dict[str, str]], metric: str, model_order: list[str
     cumulative training seconds (the last validation pass at or before it), "-" before the
     first pass, and the run's last pass; a run that stopped earlier keeps its last value."""
     out = []
-    rank = {m: i for i, m in enumerate(model_order)}
     for dataset in dict.fromkeys(r["dataset"] for r in curves):
-        runs: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-        for r in curves:
-            if r["dataset"] == dataset and r.get(metric) not in (None, ""):
-                runs[(r["model"], r["seed"])].append((float(r["train_s"]), float(r[metric])))
+        runs = _curves_by_run(curves, dataset, metric, model_order)
         if not runs:
             continue
-        longest = max(t for points in runs.values() for t, _ in points)
+        longest = max(points[-1][0] for _, points in runs)
         marks = [m for m in CURVE_MARKS if m <= longest] or [CURVE_MARKS[0]]
         header = ["model", "seed", *[f"{m} s" for m in marks], "last pass (s: value)"]
         out += [f"## {dataset}: validation {metric} by training seconds", "",
                 "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        for (model, seed), points in sorted(runs.items(), key=lambda kv: (rank.get(kv[0][0], len(rank)), kv[0])):
-            points.sort()
+        for (model, seed), points in runs:
             cells = [model, seed]
             for mark in marks:
                 reached = [v for t, v in points if t <= mark]
@@ -169,27 +175,23 @@ def plot(png_path: Path, rows: list[dict[str, str]], metrics: list[str], model_o
     plt.close(fig)
 
 
-def plot_curves(png_path: Path, curves: list[dict[str, str]], metric: str | None, model_order: list[str]) -> None:
+def plot_curves(png_path: Path, curves: list[dict[str, str]], metric: str, model_order: list[str]) -> None:
     """Per dataset: validation ``metric`` against cumulative training seconds, one line per run."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    metric = metric or sorted(set(curves[0]) - set(KEY_COLUMNS) - set(CURVE_COLUMNS))[0]
     datasets = list(dict.fromkeys(r["dataset"] for r in curves))
     fig, axes = plt.subplots(len(datasets), 1, figsize=(7.5, 4.2 * len(datasets)), squeeze=False)
     for ax, dataset in zip(axes[:, 0], datasets):
-        runs: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
-        for r in curves:
-            if r["dataset"] == dataset and r.get(metric) not in (None, ""):
-                runs[(r["model"], r["seed"])].append(r)
-        rank = {m: i for i, m in enumerate(model_order)}
-        for (model, seed), points in sorted(runs.items(), key=lambda kv: (rank.get(kv[0][0], len(rank)), kv[0])):
-            points.sort(key=lambda r: float(r["train_s"]))
-            label = model if len({s for m, s in runs if m == model}) == 1 else f"{model} (seed {seed})"
-            ax.plot([float(r["train_s"]) for r in points], [float(r[metric]) for r in points], marker="o",
-                    markersize=3, label=label)
+        runs = _curves_by_run(curves, dataset, metric, model_order)
+        seeds_of = defaultdict(set)
+        for model, seed in (run for run, _ in runs):
+            seeds_of[model].add(seed)
+        for (model, seed), points in runs:
+            label = model if len(seeds_of[model]) == 1 else f"{model} (seed {seed})"
+            ax.plot([t for t, _ in points], [v for _, v in points], marker="o", markersize=3, label=label)
         ax.set_xlabel("cumulative training seconds (validation excluded)")
         ax.set_ylabel(f"validation {metric}")
         ax.set_title(f"{dataset}: learning curves")
