@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--models", default=None, help="comma-separated model labels to run")
     p.add_argument("--seeds", default=None, help="comma-separated seeds (default: the suite's)")
     p.add_argument("--epochs", type=int, default=None, help="override the suite's epoch budget")
+    p.add_argument("--train-budget-s", type=float, default=None,
+                   help="stop each run at the first epoch boundary past this many training seconds "
+                        "(validation excluded), then test its best-validation epoch")
     p.add_argument("--data-path", default="dataset", help="where datasets live / are converted to")
     p.add_argument("--rerun", action="store_true", help="re-run finished (model, dataset, seed) runs")
     return p
@@ -74,11 +77,11 @@ def _run_process(model: str, dataset: str, config: dict[str, Any]) -> dict[str, 
 
 
 def run_suite(suite: Suite, out_dir: Path, data_path: Path, models: list[str] | None,
-              seeds: list[int] | None, epochs: int | None, rerun: bool) -> list[dict[str, Any]]:
+              seeds: list[int] | None, epochs: int | None, rerun: bool,
+              train_budget_s: float | None = None) -> list[dict[str, Any]]:
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, curves_path = out_dir / "runs.csv", out_dir / "curves.csv"
-    rows, curves = read_rows(csv_path), read_rows(curves_path)
-    done = {run_key(r) for r in rows}
+    done = {run_key(r) for r in read_rows(csv_path)}
     chosen = [m for m in suite.models if models is None or m.label in models]
     if models is not None and len(chosen) != len(models):
         known = ", ".join(m.label for m in suite.models)
@@ -94,6 +97,8 @@ def run_suite(suite: Suite, out_dir: Path, data_path: Path, models: list[str] | 
                   "checkpoint_dir": str(out_dir / "saved"), "show_progress": False}
         if epochs is not None:
             config["epochs"] = epochs
+        if train_budget_s is not None:
+            config["train_budget_s"] = train_budget_s
         try:
             result = _run_process(model.name, dataset.name, config)
         except RuntimeError as err:
@@ -105,8 +110,9 @@ def run_suite(suite: Suite, out_dir: Path, data_path: Path, models: list[str] | 
                **{k: v for k, v in result.items() if k not in ("valid", "test", "valid_history")},
                **{f"test_{k}": v for k, v in result["test"].items()},
                **{f"valid_{k}": v for k, v in result["valid"].items()}}
-        rows = [r for r in rows if run_key(r) != key] + [row]
-        curves = [c for c in curves if run_key(c) != key] + curve_rows(key, result.get("valid_history", []))
+        # Read again: another bench process may have finished a run in this folder meanwhile.
+        rows = [r for r in read_rows(csv_path) if run_key(r) != key] + [row]
+        curves = [c for c in read_rows(curves_path) if run_key(c) != key] + curve_rows(key, result.get("valid_history", []))
         write_rows(csv_path, rows)
         write_curves(curves_path, curves)
     rows, curves = read_rows(csv_path), read_rows(curves_path)
@@ -132,7 +138,7 @@ def main(argv: list[str]) -> int:
         suite, out_dir, Path(args.data_path),
         models=args.models.split(",") if args.models else None,
         seeds=[int(s) for s in args.seeds.split(",")] if args.seeds else None,
-        epochs=args.epochs, rerun=args.rerun,
+        epochs=args.epochs, rerun=args.rerun, train_budget_s=args.train_budget_s,
     )
     print((out_dir / "results.md").read_text())
     print(f"results: {out_dir / 'runs.csv'}, {out_dir / 'results.md'}, {out_dir / 'results.png'}")

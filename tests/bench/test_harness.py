@@ -61,6 +61,31 @@ def test_suite_runs_are_resumable_and_summarised(tmp_path, monkeypatch):
     assert "| BPR | 1 | 1.1000 | 4: 1.1000 |" in table
 
 
+def test_budget_reaches_each_run_and_rows_written_meanwhile_by_another_process_are_kept(tmp_path, monkeypatch):
+    path = tmp_path / "t.yaml"
+    path.write_text(SUITE)
+    suite = load_suite(path)
+    out = tmp_path / "out"
+    configs = []
+
+    def run_beside_another_bench(model, dataset, config):
+        configs.append(config)
+        if model == "LightGCN":  # a second bench process on the same folder finishes BPR meanwhile
+            monkeypatch.setattr(harness, "_run_process", lambda m, d, c: _fake_result(m, d, c))
+            harness.run_suite(suite, out, tmp_path, ["BPR"], [1], None, rerun=False)
+        return _fake_result(model, dataset, config)
+
+    monkeypatch.setattr(harness, "_run_process", run_beside_another_bench)
+    monkeypatch.setattr(harness, "plot", lambda *a, **k: None)
+    monkeypatch.setattr(harness, "plot_curves", lambda *a, **k: None)
+    harness.run_suite(suite, out, tmp_path, ["LGN"], [1], None, rerun=False, train_budget_s=90.0)
+    assert configs[0]["train_budget_s"] == 90.0
+    rows = list(csv.DictReader(open(out / "runs.csv")))
+    assert sorted(r["model"] for r in rows) == ["BPR", "LGN"]
+    curves = list(csv.DictReader(open(out / "curves.csv")))
+    assert sorted({c["model"] for c in curves}) == ["BPR", "LGN"]
+
+
 def test_curve_table_reads_each_run_at_equal_training_seconds():
     curves = [{"model": m, "dataset": "d", "seed": "1", "epoch": str(e), "train_s": str(t), "recall@20": str(v)}
               for m, e, t, v in [("A", 1, 100, 0.1), ("A", 2, 200, 0.2), ("A", 3, 700, 0.3),

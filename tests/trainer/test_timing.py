@@ -16,3 +16,18 @@ def test_valid_history_is_a_curve_against_cumulative_training_seconds(tmp_path):
     best = max(history, key=lambda point: point["recall@10"])
     assert best["recall@10"] == pytest.approx(result["best_valid_result"]["recall@10"])
     assert set(result["best_valid_result"]) <= set(history[0])
+
+
+def test_train_budget_stops_at_the_first_epoch_boundary_past_it_and_tests_the_best_epoch(tmp_path):
+    cfg = {"epochs": 50, "embedding_size": 8, "train_batch_size": 4096, "show_progress": False,
+           "checkpoint_dir": str(tmp_path), "state": "ERROR", "stopping_step": 50}
+    one_epoch = run_recbole("BPR", "ml-100k", config_dict={**cfg, "epochs": 1})["train_epoch_seconds"][0]
+    budget = 2.5 * one_epoch
+    result = run_recbole("BPR", "ml-100k", config_dict={**cfg, "train_budget_s": budget})
+    seconds = result["train_epoch_seconds"]
+    assert sum(seconds) >= budget and sum(seconds[:-1]) < budget  # no epoch starts past the budget
+    assert 2 <= len(seconds) < 50
+    assert [point["epoch"] for point in result["valid_history"]] == list(range(1, len(seconds) + 1))
+    best = max(result["valid_history"], key=lambda point: point["recall@10"])
+    assert best["recall@10"] == pytest.approx(result["best_valid_result"]["recall@10"])
+    assert result["test_result"]  # the best-validation checkpoint was tested
