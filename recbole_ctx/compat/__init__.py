@@ -30,6 +30,7 @@ def apply() -> None:
         anomaly,
         checkpoints,
         ddp_backend,
+        ensure_dir,
         numpy2,
         pandas_data,
         plugin_model_config,
@@ -42,6 +43,7 @@ def apply() -> None:
     scipy_dok.apply()
     checkpoints.apply()
     ddp_backend.apply()
+    ensure_dir.apply()
     plugin_model_config.apply()
     pandas_data.apply()
     anomaly.apply()

@@ -20,8 +20,9 @@ def with_epoch_timer(trainer_cls: type) -> type:
     training seconds, validation excluded) and the pass's metrics — a learning curve
     against training wall-clock.
 
-    Config key ``train_budget_s`` (float seconds, default None: no budget): no epoch
-    starts once the cumulative training seconds have reached it, so the last epoch
+    Config key ``train_budget_s`` (float seconds, default None: no budget): after the
+    first epoch, no epoch of ``fit`` starts once the cumulative training seconds have
+    reached it, so the last epoch
     that does run ends past it and is validated as usual; ``fit`` then returns the
     best validation so far and the test runs at that epoch's checkpoint, exactly as
     after early stopping.  Under DDP the ranks stop together (rank 0's clock).
@@ -33,17 +34,25 @@ def with_epoch_timer(trainer_cls: type) -> type:
             self.train_epoch_seconds: list[float] = []
             self.valid_history: list[dict[str, float]] = []
             self.train_budget_s: float | None = config["train_budget_s"]
+            self._budget_applies = False
 
         def fit(self, *args: Any, **kwargs: Any) -> tuple[float, Any]:
+            # Only fit's epochs stop on the budget: other loops over _train_epoch
+            # (PretrainTrainer.pretrain) have no handler for the stop.
+            self._budget_applies = True
             try:
                 return super().fit(*args, **kwargs)
             except _TrainBudgetSpent:
                 self.logger.info(f"training budget of {self.train_budget_s:g} s spent after "
                                  f"{len(self.train_epoch_seconds)} epochs ({sum(self.train_epoch_seconds):.1f} s)")
                 return self.best_valid_score, self.best_valid_result
+            finally:
+                self._budget_applies = False
 
         def _budget_spent(self) -> bool:
-            spent = self.train_budget_s is not None and sum(self.train_epoch_seconds) >= self.train_budget_s
+            # At least one epoch runs, so there is always a checkpoint to test.
+            spent = (self._budget_applies and self.train_budget_s is not None and bool(self.train_epoch_seconds)
+                     and sum(self.train_epoch_seconds) >= self.train_budget_s)
             if dist.is_available() and dist.is_initialized():
                 flag = torch.tensor([float(spent)], device=self.device)
                 dist.broadcast(flag, src=0)

@@ -32,3 +32,17 @@ def test_train_budget_stops_at_the_first_epoch_boundary_past_it_and_tests_the_be
     best = max(point["ndcg@10"] for point in result["valid_history"])
     assert result["best_valid_result"]["ndcg@10"] == pytest.approx(best)
     assert result["test_result"]  # the best-validation checkpoint was tested
+
+
+def test_budget_runs_one_epoch_at_least_and_only_stops_fit(tmp_path):
+    from recbole.trainer import Trainer
+
+    from recbole_ctx.trainer.timing import with_epoch_timer
+    from support.subgraph import tiny_setup
+
+    config, net, train, valid, _ = tiny_setup(tmp_path, "ShallowItem", epochs=5, train_budget_s=0.0)
+    trainer = with_epoch_timer(Trainer)(config, net)
+    trainer.fit(train, valid, saved=False)
+    assert len(trainer.train_epoch_seconds) == 1 and len(trainer.valid_history) == 1
+    # The budget is spent now, but outside fit (e.g. a pretraining loop) it never stops an epoch.
+    trainer._train_epoch(train, 1)
