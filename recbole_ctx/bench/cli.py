@@ -1,7 +1,7 @@
 """``recbole-ctx bench <name>``: a micro-benchmark module or a suite from ``configs/bench``.
 
-Micro-benchmarks (``sampler``, ``srgnn``, ``eval``, ``models``, ``loader``, ``gpu``) are modules of this
-package with ``main(argv) -> int``; every other name is a suite file
+Micro-benchmarks (``sampler``, ``srgnn``, ``eval``, ``models``, ``loader``, ``gpu``, ``branches``) are
+modules of this package with ``main(argv) -> int``; every other name is a suite file
 ``configs/bench/<name>.yaml`` run by the harness.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 
 from recbole_ctx.utils.paths import CONFIG_DIR
 
-MICRO_BENCHMARKS = ("sampler", "srgnn", "eval", "models", "loader", "gpu")
+MICRO_BENCHMARKS = ("sampler", "srgnn", "eval", "models", "loader", "gpu", "branches")
 
 
 def _suites() -> list[str]:

@@ -57,7 +57,16 @@ class ContextGNN(SubgraphRecommender):
         x["item"] = x["item"] + self.item_tower(sub.node["item"])
         return self.backbone(sub, add_seed_indicator(x, sub, self.indicator))
 
-    def class_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor) -> Tensor:
+    def branch_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor) -> tuple[Tensor, Tensor]:
+        """The two heads of equation (2), before routing.
+
+        Args: as :meth:`class_logits`.
+
+        Returns:
+            (pair, tower), float32 [B, C] each: ``pair`` is -inf for items outside the
+            seed's subgraph; ``tower`` scores every item (at inference with
+            ``tower_topk``, -inf outside each row's k best).
+        """
         h_user = h["user"][: sub.num_seeds]
         w = self.item_tower(classes)
         if self.fusion == "paper":
@@ -70,4 +79,8 @@ class ContextGNN(SubgraphRecommender):
             pair = pair + self.pair_user_offset(h_user)
         if self.tower_topk and not self.training:
             tower = keep_topk(tower, int(self.tower_topk))
+        return pair, tower
+
+    def class_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor) -> Tensor:
+        pair, tower = self.branch_logits(sub, h, classes)
         return torch.where(torch.isfinite(pair), pair, tower)

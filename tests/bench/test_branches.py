@@ -1,0 +1,79 @@
+"""``recbole-ctx bench branches``: per-head shares of a ContextGNN's top-k."""
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from recbole.utils import init_seed
+
+from recbole_ctx.bench.branches import _block_stats, branch_breakdown, main
+from recbole_ctx.trainer.fast_eval import with_fast_eval
+from recbole_ctx.utils.registry import get_trainer
+from support.subgraph import tiny_setup
+
+# Three layers reach other users' items, so both heads rank some of every row's items.
+DEEP = {"num_layers": 3, "fanouts": [4, 4, 4], "sample_strategy": "last", "num_classes": 64,
+        "metric_decimal_place": 10}
+INF = float("inf")
+
+
+def test_block_stats_of_a_hand_made_block():
+    # Row 0: items 1, 2 inside (pair), 3 masked history; positives 2 and 4.
+    pair = torch.tensor([[-INF, 5.0, 1.0, 9.0, -INF, -INF]])
+    tower = torch.tensor([[0.0, 0.0, 0.0, 8.0, 3.0, 2.0]])
+    positive = torch.tensor([[False, False, True, False, True, False]])
+    masked = torch.tensor([[True, False, False, True, False, False]])
+    stats = {name: float(v) for name, v in _block_stats(pair, tower, positive, masked, k=2).items()}
+    # Fused ranking: 1 (pair 5), 4 (tower 3), 5 (tower 2), 2 (pair 1): top-2 = {1, 4}.
+    assert stats["locality"] == 0.5  # item 2 of the positives {2, 4} is inside
+    assert stats["inside candidates"] == 2  # items 1 and 2; 3 is masked
+    assert stats["pair share of top-k"] == 0.5
+    assert stats["Recall@k"] == 0.5 and stats["from inside"] == 0.0 and stats["from outside"] == 0.5
+    assert stats["pair only"] == 0.5  # pair ranks 1 then 2
+    assert stats["tower only"] == 0.5  # tower ranks 4 then 5 (3 masked)
+
+
+def test_pair_only_counts_no_hit_beyond_the_subgraph():
+    pair = torch.tensor([[-INF, 5.0, -INF, -INF]])
+    tower = torch.zeros(1, 4)
+    positive = torch.tensor([[False, False, True, True]])
+    stats = _block_stats(pair, tower, positive, torch.zeros(1, 4, dtype=torch.bool), k=3)
+    assert float(stats["pair only"]) == 0.0  # the -inf slots of its top-3 are not hits
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A ContextGNN trained one epoch on the tiny dataset, with its best checkpoint."""
+    root = tmp_path_factory.mktemp("branches")
+    init_seed(0, True)
+    config, net, train, valid, test = tiny_setup(root, "ContextGNN", epochs=1, **DEEP)
+    trainer = with_fast_eval(get_trainer(config["MODEL_TYPE"], config["model"]))(config, net)
+    trainer.fit(train, valid, saved=True)
+    return config, net, trainer, test
+
+
+def test_recall_is_the_trainers_and_splits_into_inside_and_outside(trained):
+    config, net, trainer, test = trained
+    expected = trainer.evaluate(test, load_best_model=False)["recall@5"]
+    stats = branch_breakdown(net, test, k=5)
+    assert stats["rows"] == test.uid_list.numel()
+    assert math.isclose(stats["Recall@k"], expected, abs_tol=1e-9)
+    assert math.isclose(stats["from inside"] + stats["from outside"], stats["Recall@k"], abs_tol=1e-12)
+    assert 0.0 < stats["locality"] < 1.0 and 0.0 < stats["pair share of top-k"] <= 1.0
+
+
+def test_main_reads_a_saved_checkpoint(trained, capsys):
+    config, net, trainer, test = trained
+    assert main(["--checkpoint", trainer.saved_model_file, "--k", "5"]) == 0
+    table = capsys.readouterr().out.strip().splitlines()
+    assert table[0].startswith("ContextGNN on tiny, test split")
+    header = [c.strip() for c in table[1].strip("|").split("|")]
+    row = dict(zip(header, (float(c) for c in table[3].strip("|").split("|"))))
+    assert row["Recall@k"] == pytest.approx(branch_breakdown(net, test, k=5)["Recall@k"], abs=1e-4)
+
+
+def test_models_without_two_heads_are_refused(tmp_path):
+    _, net, _, _, test = tiny_setup(tmp_path, "ShallowItem")
+    with pytest.raises(TypeError, match="ContextGNN"):
+        branch_breakdown(net, test, k=5)
