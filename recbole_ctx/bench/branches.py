@@ -11,7 +11,9 @@ its two heads and reports, as means over rows:
 - ``Recall@k``: the model's own ranking (equal to the trainer's), split into the part
   from in-subgraph hits and the part from hits outside (the two add up to it);
 - ``pair only`` / ``tower only``: Recall@k when the rows are ranked by one head alone
-  (pair: in-subgraph items only; tower: every item), with the same weights.
+  (pair: in-subgraph items only; tower: every item), with the same weights;
+- ``tower outside``: Recall@k of the tower ranking only the items outside the subgraph
+  (what the tower could add if the fusion gave it slots: it is trained on those alone).
 
     recbole-ctx bench branches --checkpoint results/static/saved/ContextGNN-....pth [--split test] [--k 20]
 """
@@ -25,7 +27,7 @@ from torch import Tensor
 from tqdm import tqdm
 
 ROW_FIELDS = ("locality", "inside candidates", "pair share of top-k", "Recall@k", "from inside", "from outside",
-              "pair only", "tower only")
+              "pair only", "tower only", "tower outside")
 
 
 def _block_stats(pair: Tensor, tower: Tensor, positive: Tensor, masked: Tensor, k: int) -> dict[str, Tensor]:
@@ -64,6 +66,7 @@ def _block_stats(pair: Tensor, tower: Tensor, positive: Tensor, masked: Tensor, 
         "from outside": (hit & ~top_inside).sum(1).double() / n_pos,
         "pair only": recall(pair)[0].sum(1).double() / n_pos,
         "tower only": recall(tower)[0].sum(1).double() / n_pos,
+        "tower outside": recall(torch.where(inside, neg_inf, tower))[0].sum(1).double() / n_pos,
     }
 
 

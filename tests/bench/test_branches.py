@@ -21,7 +21,7 @@ INF = float("inf")
 def test_block_stats_of_a_hand_made_block():
     # Row 0: items 1, 2 inside (pair), 3 masked history; positives 2 and 4.
     pair = torch.tensor([[-INF, 5.0, 1.0, 9.0, -INF, -INF]])
-    tower = torch.tensor([[0.0, 0.0, 0.0, 8.0, 3.0, 2.0]])
+    tower = torch.tensor([[0.0, 0.0, 10.0, 8.0, 3.0, 2.0]])
     positive = torch.tensor([[False, False, True, False, True, False]])
     masked = torch.tensor([[True, False, False, True, False, False]])
     stats = {name: float(v) for name, v in _block_stats(pair, tower, positive, masked, k=2).items()}
@@ -31,7 +31,8 @@ def test_block_stats_of_a_hand_made_block():
     assert stats["pair share of top-k"] == 0.5
     assert stats["Recall@k"] == 0.5 and stats["from inside"] == 0.0 and stats["from outside"] == 0.5
     assert stats["pair only"] == 0.5  # pair ranks 1 then 2
-    assert stats["tower only"] == 0.5  # tower ranks 4 then 5 (3 masked)
+    assert stats["tower only"] == 1.0  # tower ranks 2 then 4 (3 masked)
+    assert stats["tower outside"] == 0.5  # outside the subgraph: 4 then 5
 
 
 def test_pair_only_counts_no_hit_beyond_the_subgraph():
