@@ -125,15 +125,14 @@ def main(argv: list[str] | None = None) -> int:
     import recbole_ctx  # noqa: F401  (compat layer, plugin models)
     from recbole_ctx.compat.checkpoints import UnsafeCheckpointError
     from recbole_ctx.compat.recbole_quick_start import load_data_and_model
+    from recbole_ctx.quick_start.locality import _plain_argv
 
-    saved_argv, sys.argv = sys.argv, sys.argv[:1]  # RecBole's Config reads --key=value from argv
     try:
-        config, model, _, _, valid, test = load_data_and_model(args.checkpoint)
+        with _plain_argv():
+            config, model, _, _, valid, test = load_data_and_model(args.checkpoint)
     except (FileNotFoundError, UnsafeCheckpointError) as err:
         print(f"recbole-ctx bench branches: {err}", file=sys.stderr)
         return 2
-    finally:
-        sys.argv = saved_argv
     model = model.to(args.device)
     loader = valid if args.split == "valid" else test
     try:
