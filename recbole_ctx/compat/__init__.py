@@ -1,4 +1,5 @@
-"""RecBole 1.2.1 on today's stack (numpy 2, scipy >= 1.13, torch >= 2.6, pandas 3, no ray).
+"""RecBole 1.2.1 on today's stack (numpy 2, scipy >= 1.13, torch >= 2.6, pandas 3, no ray), and
+one upstream crash (``benchmark_seq_length``).
 
 ``apply()`` installs every fix; it is idempotent and imports what it patches
 itself, so it can run whenever ``recbole`` is first imported.  Every fix replaces
@@ -28,6 +29,7 @@ def apply() -> None:
         return
     from recbole_ctx.compat import (
         anomaly,
+        benchmark_seq_length,
         checkpoints,
         ddp_backend,
         ensure_dir,
@@ -46,6 +48,7 @@ def apply() -> None:
     ensure_dir.apply()
     plugin_model_config.apply()
     pandas_data.apply()
+    benchmark_seq_length.apply()
     anomaly.apply()
     recbole_quick_start.apply()
     warning_filters.apply()
