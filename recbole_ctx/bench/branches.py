@@ -125,10 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     import recbole_ctx  # noqa: F401  (compat layer, plugin models)
     from recbole_ctx.compat.checkpoints import UnsafeCheckpointError
     from recbole_ctx.compat.recbole_quick_start import load_data_and_model
-    from recbole_ctx.quick_start.locality import _plain_argv
+    from recbole_ctx.quick_start.arguments import plain_argv
 
     try:
-        with _plain_argv():
+        with plain_argv():
             config, model, _, _, valid, test = load_data_and_model(args.checkpoint)
     except (FileNotFoundError, UnsafeCheckpointError) as err:
         print(f"recbole-ctx bench branches: {err}", file=sys.stderr)

@@ -17,10 +17,7 @@ augmentation does, and says how many were cut.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any
-
-import numpy as np
 
 
 def _list_fields(dataset: Any) -> list[str]:
@@ -35,35 +32,30 @@ def keep_recent(dataset: Any) -> None:
     ``MAX_ITEM_LIST_LENGTH`` entries and lower ``field2seqlen`` to match."""
     max_len = dataset.config["MAX_ITEM_LIST_LENGTH"]
     for field in _list_fields(dataset):
-        lengths = dataset.inter_feat[field].map(len).to_numpy()
-        too_long = int((lengths > max_len).sum())
-        if too_long == 0:
+        histories = dataset.inter_feat[field]
+        lengths = histories.map(len)
+        too_long = lengths > max_len
+        if not too_long.any():
             continue
-        dataset.inter_feat[field] = [
-            np.asarray(seq)[-max_len:] if n > max_len else seq
-            for seq, n in zip(dataset.inter_feat[field], lengths)
-        ]
+        histories = histories.copy()
+        histories[too_long] = histories[too_long].map(lambda seq: seq[-max_len:])
+        dataset.inter_feat[field] = histories
         dataset.field2seqlen[field] = max_len
+        n_cut, n = int(too_long.sum()), len(histories)
         dataset.logger.info(
-            f"{field}: {too_long} of {len(lengths)} sequences ({too_long / len(lengths):.2%}) are longer than "
-            f"MAX_ITEM_LIST_LENGTH={max_len} (longest {int(lengths.max())}); they keep their last {max_len} items"
+            f"{field}: {n_cut} of {n} sequences ({n_cut / n:.2%}) are longer than MAX_ITEM_LIST_LENGTH={max_len} "
+            f"(longest {int(lengths.max())}); they keep their last {max_len} items"
         )
-
-
-def _keeping_recent(method: Callable) -> Callable:
-    if getattr(method, "__keeps_recent__", False):
-        return method
-
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        keep_recent(self)
-        return method(self, *args, **kwargs)
-
-    wrapper.__keeps_recent__ = True
-    return wrapper
 
 
 def apply() -> None:
     from recbole.data.dataset.sequential_dataset import SequentialDataset
 
-    SequentialDataset._benchmark_presets = _keeping_recent(SequentialDataset._benchmark_presets)
+    benchmark_presets = SequentialDataset._benchmark_presets
+
+    @functools.wraps(benchmark_presets)
+    def keeping_recent(self: Any) -> None:
+        keep_recent(self)
+        benchmark_presets(self)
+
+    SequentialDataset._benchmark_presets = keeping_recent

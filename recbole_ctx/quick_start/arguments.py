@@ -15,6 +15,9 @@ there is an error.
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,3 +177,15 @@ def _require_gpus(gpu_id: str, asked: str) -> None:
     if missing:
         raise OverrideError(f"{asked}: GPU {missing[0]} does not exist ({count} visible); use --device=cuda:0 .. "
                             f"cuda:{count - 1}, or --device=cpu")
+
+
+@contextmanager
+def plain_argv() -> Iterator[None]:
+    """Hide ``sys.argv`` from RecBole's ``Config``, which reads every ``--key=value`` in it:
+    a plugin command's own flags are not RecBole keys."""
+    saved = sys.argv
+    sys.argv = saved[:1]
+    try:
+        yield
+    finally:
+        sys.argv = saved

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import contextmanager
 
 SPLIT_NAMES = {"train": "train", "valid": "val", "test": "test"}
 
@@ -28,20 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-@contextmanager
-def _plain_argv():
-    """RecBole's Config reads ``--key=value`` from sys.argv; our flags are not its keys."""
-    saved = sys.argv
-    sys.argv = saved[:1]
-    try:
-        yield
-    finally:
-        sys.argv = saved
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from recbole_ctx.quick_start.arguments import OverrideError, device_override
+    from recbole_ctx.quick_start.arguments import OverrideError, device_override, plain_argv
 
     try:
         device_override({"device": args.device})
@@ -55,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
     overrides = {"data_path": args.data_path} if args.data_path else {}
     try:
-        with _plain_argv():
+        with plain_argv():
             config = build_config("BPR", args.dataset, args.config_files, overrides)
         if config["val_timestamp"] is None:
             raise ValueError(f"dataset {args.dataset!r} is not temporal (its yaml has no val_timestamp)")
