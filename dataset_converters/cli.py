@@ -11,8 +11,10 @@ import argparse
 import logging
 import signal
 import sys
+from pathlib import Path
 
 from .errors import ConversionError
+from .validation import DEFAULT_VALID_RATIO, VALID_MODES
 
 FORMATS = ("relbench", "ijcai", "lightgcn", "sessions")
 
@@ -28,16 +30,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="dataset name (default: the source folder's name; relbench: <dataset>-<task>)")
     group = parser.add_argument_group("relbench")
     group.add_argument("--task", help="the recommendation task (required when the dataset has several)")
-    group = parser.add_argument_group("lightgcn")
+    group = parser.add_argument_group("validation split (lightgcn, sessions)")
     group.add_argument(
-        "--valid", choices=("holdout", "test"), default="holdout",
-        help="validation split: a seeded hold-out of train (default) or the test file as LightGCN's code does",
+        "--valid", choices=VALID_MODES, default="holdout",
+        help="holdout (default): a seeded share of train is the validation file; test: the validation file is "
+             "the test file, as the LightGCN and SR-GNN papers' code does (logged and written to the yaml)",
     )
-    group.add_argument("--valid-ratio", type=float, default=0.1, help="share of each user's train held out (default 0.1)")
-    group.add_argument("--seed", type=int, default=2020)
+    group.add_argument("--valid-ratio", type=float, default=DEFAULT_VALID_RATIO,
+                       help="share held out: of each user's train (lightgcn), of the training sessions (sessions); "
+                            f"default {DEFAULT_VALID_RATIO}")
+    group.add_argument("--seed", type=int, default=2020, help="seed of the hold-out")
     group = parser.add_argument_group("sessions")
-    group.add_argument("--valid-sessions", type=float, default=0.0,
-                       help="hold out this fraction of training sessions as validation (default 0: valid = test, as SR-GNN)")
     group.add_argument("--kind", choices=("auto", "diginetica", "yoochoose", "pickle"), default="auto")
     group.add_argument("--max-len", type=int, default=50, help="items kept per input list (most recent)")
     group.add_argument("--fraction", type=int, default=1, choices=(1, 4, 64), help="Yoochoose: keep the latest 1/N of training")
@@ -46,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> None:
     """Dispatch parsed arguments to the format's converter (imported lazily)."""
+    if not Path(args.src).exists():  # before any format looks for its own files in it
+        raise ConversionError(Path(args.src), "no such file or folder")
     if args.format == "relbench":
         from . import relbench
 
@@ -62,7 +67,7 @@ def run(args: argparse.Namespace) -> None:
         from . import sessions
 
         sessions.convert(args.src, args.out, name=args.name, kind=args.kind, max_len=args.max_len, fraction=args.fraction,
-                         valid_sessions=args.valid_sessions, seed=args.seed)
+                         valid=args.valid, valid_ratio=args.valid_ratio, seed=args.seed)
 
 
 def _terminate(signum: int, frame: object) -> None:

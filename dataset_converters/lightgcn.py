@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -26,10 +25,10 @@ import pandas as pd
 from .atomic import staged_files, staged_output, write_atomic, write_yaml
 from .errors import ConversionError
 from .textparse import read_id_lines
+from .validation import DEFAULT_VALID_RATIO, ValidMode, announce, check_validation, validation_keys
 
 logger = logging.getLogger(__name__)
 
-ValidMode = Literal["holdout", "test"]
 FIELDS = {"user_id": "token", "item_id": "token"}
 
 
@@ -86,7 +85,7 @@ def write_benchmark(
             "load_col": {"inter": list(FIELDS)},
             "benchmark_filename": ["train", "valid", "test"],
             # Provenance only (RecBole ignores unknown keys).
-            "converter": {"format": "lightgcn", "valid": valid, "valid_ratio": valid_ratio, "seed": seed},
+            "converter": {"format": "lightgcn", **validation_keys(valid, valid_ratio, seed)},
         },
         tmp / f"{name}.yaml",
     )
@@ -98,18 +97,18 @@ def convert(
     out: str | Path,
     name: str | None = None,
     valid: ValidMode = "holdout",
-    valid_ratio: float = 0.1,
+    valid_ratio: float = DEFAULT_VALID_RATIO,
     seed: int = 2020,
 ) -> Path:
     """Convert the LightGCN folder ``src`` into ``<out>/<name>/``; return that folder."""
     src = Path(src)
     name = name or src.resolve().name
-    if not 0.0 < valid_ratio < 1.0:
-        raise ConversionError(src, f"valid_ratio must be in (0, 1), got {valid_ratio}")
+    check_validation(src, valid, valid_ratio)
     dest = Path(out) / name
     with staged_output(dest) as tmp:
         counts = write_benchmark(src, tmp, name, valid, valid_ratio, seed)
     logger.info("lightgcn %s: %s interactions (valid=%s)", name, counts, valid)
+    announce(name, valid)
     return dest
 
 

@@ -15,9 +15,10 @@ Output in ``<out>/<name>/``: ``<name>.{train,valid,test}.inter`` with
 list keeps the ``max_len`` most recent items, oldest first) and ``<name>.yaml``.
 Training sessions are prefix-augmented as SR-GNN does (``seq[:-k] -> seq[-k]``), so the
 example counts are the papers' (Diginetica: 719,470 train / 60,858 test, 43,097 items).
-Like SR-GNN, which reports the best test score over epochs, the validation file is the
-test file by default; ``valid_sessions`` holds out a seeded fraction of the training
-sessions instead (then the best-validation epoch's test score is an honest number).
+The validation file is a seeded ``valid_ratio`` share of the training sessions (all their
+prefix examples) by default, so the best-validation epoch's test score is an honest
+number; ``valid="test"`` makes it the test file, as SR-GNN's code does (it reports the
+best test score over epochs), and then says so (:mod:`.validation`).
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from tqdm.auto import tqdm
 from . import ragged
 from .atomic import staged_output, write_atomic, write_yaml
 from .errors import ConversionError
+from .validation import DEFAULT_VALID_RATIO, ValidMode, announce, check_validation, validation_keys
 from .readers import integers, read_columns, seconds
 from .safe_pickle import load_pickle
 from .srgnn_preprocess import preprocess
@@ -69,10 +71,12 @@ class Examples:
         return self.select(np.arange(len(self.target)) >= len(self.target) - n)
 
     def hold_out_sessions(self, fraction: float, seed: int) -> tuple["Examples", "Examples"]:
-        """(rest, held out): a seeded ``fraction`` of the sessions, with all their prefixes."""
+        """(rest, held out): a seeded ``fraction`` of the sessions (at least one), with all their prefixes."""
         sessions = self.session.unique()
         rng = np.random.default_rng(seed)
-        chosen = rng.choice(sessions, size=int(round(fraction * len(sessions))), replace=False)
+        # At least one session, so a small source still gets a validation file rather than an error.
+        size = max(1, int(round(fraction * len(sessions))))
+        chosen = rng.choice(sessions, size=min(size, len(sessions)), replace=False)
         held = self.session.isin(chosen).to_numpy()
         return self.select(~held), self.select(held)
 
@@ -233,7 +237,7 @@ def detect(src: Path) -> tuple[str, Path]:
 def write_dataset(dest: Path, train: Examples, valid: Examples | None, test: Examples, max_len: int,
                   provenance: dict) -> None:
     """Write the split files and the yaml of dataset ``dest.name`` atomically
-    (``valid=None``: the validation file is the test file, as in SR-GNN)."""
+    (``valid=None``: the validation file is the test file, as in SR-GNN's code)."""
     name = dest.name
     with staged_output(dest) as tmp:
         write_atomic(train.frame(), tmp / f"{name}.train.inter", FIELDS)
@@ -266,18 +270,18 @@ def convert(
     kind: Kind = "auto",
     max_len: int = 50,
     fraction: int = 1,
-    valid_sessions: float = 0.0,
+    valid: ValidMode = "holdout",
+    valid_ratio: float = DEFAULT_VALID_RATIO,
     seed: int = 2020,
 ) -> Path:
     """Convert a session source into ``<out>/<name>/``; return that folder.
 
-    ``valid_sessions`` > 0 holds out that seeded fraction of training sessions (all
-    their prefix examples) as the validation file, so model selection never sees the
-    test set; 0 keeps SR-GNN's setting (validation file = test file).
+    ``valid="holdout"`` (default) holds out a seeded ``valid_ratio`` share of the training
+    sessions (all their prefix examples) as the validation file, so model selection never
+    sees the test set; ``valid="test"`` keeps SR-GNN's setting (validation file = test file).
     """
-    if not 0.0 <= valid_sessions < 1.0:
-        raise ConversionError(Path(src), f"valid_sessions must be in [0, 1), got {valid_sessions}")
     src = Path(src)
+    check_validation(src, valid, valid_ratio)
     detected, path = detect(src) if kind == "auto" else (kind, src)
     if fraction != 1 and detected != "yoochoose":
         raise ConversionError(src, f"fraction={fraction} only applies to raw Yoochoose")
@@ -288,14 +292,15 @@ def convert(
             train, test = from_pickles(path, max_len)
         else:
             train, test = from_raw(path, detected, max_len, fraction)
-        valid = None
-        if valid_sessions > 0:
-            train, valid = train.hold_out_sessions(valid_sessions, seed)
-        _require_examples(path, detected, {"train": train, "valid": valid, "test": test})
+        held_out = None
+        if valid == "holdout":
+            train, held_out = train.hold_out_sessions(valid_ratio, seed)
+        _require_examples(path, detected, {"train": train, "valid": held_out, "test": test})
         steps.update()
-        write_dataset(dest, train, valid, test, max_len,
-                      {"source": detected, "fraction": fraction, "valid_sessions": valid_sessions})
+        write_dataset(dest, train, held_out, test, max_len,
+                      {"source": detected, "fraction": fraction, **validation_keys(valid, valid_ratio, seed)})
         steps.update()
     items = np.union1d(train.items, test.items).size
     logger.info("sessions %s: %d train / %d test examples, %d items", dest.name, len(train.target), len(test.target), items)
+    announce(dest.name, valid)
     return dest

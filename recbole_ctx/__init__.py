@@ -27,10 +27,15 @@ def _on_recbole_imported() -> None:
     compat.apply()
     from recbole_ctx import model  # noqa: F401  (registers the plugin models)
     from recbole_ctx.data import recbole_dataloaders
+    from recbole_ctx.quick_start import loading
     from recbole_ctx.utils.registry import install_finder
 
     install_finder()
     recbole_dataloaders.install()  # RecBole's data_preparation: loaders that sample for subgraph models
+    from recbole_ctx.quick_start import recbole_api
+
+    recbole_api.install()  # RecBole's get_trainer / create_dataset / data_preparation: the plugin's protocol
+    loading.install()  # RecBole's load_data_and_model: plugin checkpoints and loaders
 
 
 class _ThenSetUp(importlib.abc.Loader):

@@ -13,6 +13,7 @@ SUBCOMMANDS = {
     "convert": ("dataset_converters.cli:main", "convert raw data into RecBole atomic files"),
     "bench": ("recbole_ctx.bench.cli:main", "run a benchmark suite or micro-benchmark"),
     "locality": ("recbole_ctx.quick_start.locality:main", "locality score (ContextGNN paper eq. 1)"),
+    "models": ("recbole_ctx.quick_start.models:main", "list every model name, plugin and RecBole's, by kind"),
 }
 
 

@@ -1,6 +1,6 @@
 """The run's protocol, resolved once from the dataset's yaml and the config.
 
-Three protocols (``../shared/DESIGN.md``):
+Three protocols:
 
 * ``static`` (LightGCN-style splits, full sort) and next-item with sampled negatives
   (``eval_args.mode: uniN``): RecBole's ``create_dataset`` / ``data_preparation``;
@@ -97,17 +97,28 @@ class Protocol:
         return self._temporal_data(config)
 
     def _temporal_data(self, config) -> PreparedData:
-        from recbole.data.utils import create_samplers, get_dataloader
+        dataset = self.temporal_dataset(config)
+        getLogger().info(dataset)
+        return PreparedData(dataset, *self.temporal_loaders(config, dataset))
 
-        from recbole_ctx.data import TemporalDataset, TemporalExampleLoader
-        from recbole_ctx.data.subgraph_builder import SubgraphBuilder
-        from recbole_ctx.data.subgraph_loader import SubgraphTrainLoader
+    def temporal_dataset(self, config) -> Any:
+        """The temporal task's ``TemporalDataset`` (its ``.inter`` cut at ``val_timestamp`` when
+        a built-in model trains on events); adds the task's ``eval_k`` to ``topk``."""
+        from recbole_ctx.data import TemporalDataset
         from recbole_ctx.evaluator.temporal import apply_protocol_metrics
 
         apply_protocol_metrics(config, self.temporal)
         inter_until = None if self.train_on_labels else self.temporal.val_timestamp
-        dataset = TemporalDataset(config, inter_until=inter_until)
-        getLogger().info(dataset)
+        return TemporalDataset(config, inter_until=inter_until)
+
+    def temporal_loaders(self, config, dataset) -> tuple[Any, Any, Any]:
+        """Train, valid and test loaders of a ``TemporalDataset`` (from :meth:`temporal_dataset`)."""
+        from recbole.data.utils import create_samplers, get_dataloader
+
+        from recbole_ctx.data import TemporalExampleLoader
+        from recbole_ctx.data.subgraph_builder import SubgraphBuilder
+        from recbole_ctx.data.subgraph_loader import SubgraphTrainLoader
+
         builder = SubgraphBuilder.from_config(config, dataset) if self.subgraphs else None
         if self.train_on_labels:
             train = SubgraphTrainLoader(config, dataset, builder, dataset.temporal_examples["train"],
@@ -119,7 +130,7 @@ class Protocol:
             train = get_dataloader(config, "train")(config, dataset, train_sampler, shuffle=config["shuffle"])
         valid, test = (TemporalExampleLoader(config, dataset, dataset.temporal_examples[split], split,
                                              builder=builder) for split in ("valid", "test"))
-        return PreparedData(dataset, train, valid, test)
+        return train, valid, test
 
     def trainer(self, config, model) -> Any:
         """The model's trainer (plugin first, then RecBole's rule) with this protocol's evaluation."""

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+from support.data import DATA_DIR as SHARED_DATA
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +18,7 @@ def _isolated_cwd(tmp_path, monkeypatch):
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"real data folder {SHARED_DATA} not present")
+        pytest.skip(f"real data folder {SHARED_DATA} not present (set RECBOLE_CTX_DATA)")
     return SHARED_DATA
 
 

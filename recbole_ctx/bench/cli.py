@@ -1,8 +1,10 @@
 """``recbole-ctx bench <name>``: a micro-benchmark module or a suite from ``configs/bench``.
 
-Micro-benchmarks (``sampler``, ``srgnn``, ``eval``, ``models``, ``loader``, ``gpu``, ``branches``) are
+Micro-benchmarks (``sampler``, ``srgnn``, ``eval``, ``models``, ``loader``, ``gpu``, ``branches``, ``scale``) are
 modules of this package with ``main(argv) -> int``; every other name is a suite file
-``configs/bench/<name>.yaml`` run by the harness.
+``configs/bench/<name>.yaml`` run by the harness.  The ones that read real data take the
+raw sources' folder as ``--data-dir`` (``recbole_ctx.bench.sources``); converted datasets
+are RecBole's ``--data-path`` (also spelt ``--data_path``).
 """
 from __future__ import annotations
 
@@ -11,16 +13,11 @@ import sys
 
 from recbole_ctx.utils.paths import CONFIG_DIR
 
-MICRO_BENCHMARKS = ("sampler", "srgnn", "eval", "models", "loader", "gpu", "branches")
+MICRO_BENCHMARKS = ("sampler", "srgnn", "eval", "models", "loader", "gpu", "branches", "scale")
 
 
 def _suites() -> list[str]:
     return sorted(p.stem for p in (CONFIG_DIR / "bench").glob("*.yaml"))
-
-
-def _dashed(arg: str) -> str:
-    """``--data_path`` (run_recbole's spelling) -> ``--data-path`` (the harness's)."""
-    return "--data-path" + arg[len("--data_path"):] if arg.split("=")[0] == "--data_path" else arg
 
 
 def main(argv: list[str]) -> int:
@@ -28,7 +25,7 @@ def main(argv: list[str]) -> int:
         print("usage: recbole-ctx bench <name> [args]\n\nmicro-benchmarks: "
               + ", ".join(MICRO_BENCHMARKS) + "\nsuites: " + ", ".join(_suites()))
         return 0
-    name, rest = argv[0], [_dashed(a) for a in argv[1:]]
+    name, rest = argv[0], argv[1:]
     if name in MICRO_BENCHMARKS:
         return int(importlib.import_module(f"recbole_ctx.bench.{name}").main(rest) or 0)
     suite = CONFIG_DIR / "bench" / f"{name}.yaml"

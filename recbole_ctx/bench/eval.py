@@ -14,7 +14,7 @@ difference between RecBole's and our metrics (Recall/NDCG/Hit/MAP/MRR/Precision 
 5/10/20/50, 12 decimals).
 
 Scales: ``ml-100k`` (RecBole's bundled copy), ``gowalla`` (LightGCN's split from
-``--gowalla-dir``, converted into a temporary folder; validation = test, as LightGCN's own
+``<--data-dir>/gowalla/``, converted into a temporary folder; validation = test, as LightGCN's own
 code), ``amazon-book-sized`` (generated: 52,643 users x 91,599 items, ~2.7M interactions,
 Zipf item popularity, per-user 80/10/10 split; a size stand-in, not the real data).
 """
@@ -33,12 +33,13 @@ import numpy as np
 import pandas as pd
 import torch
 
+from recbole_ctx.bench.sources import DATA_DIR_HELP, DEFAULT_DATA_DIR, MissingSourceError, source_folder
+
 ALL_SCALES = ("ml-100k", "gowalla", "amazon-book-sized")
 MODELS = ("BPR", "LightGCN")
 TOPK = [5, 10, 20, 50]
 METRICS = ["Recall", "NDCG", "Hit", "MAP", "MRR", "Precision"]
 AMAZON_BOOK_SIZE = (52_643, 91_599, 2_700_000)
-DEFAULT_GOWALLA = Path("../shared/data/gowalla")  # relative to the working directory (the checkout)
 INTER_HEADER = ["user_id:token", "item_id:token"]
 
 
@@ -182,7 +183,7 @@ def plain_bound(model: torch.nn.Module, valid, k: int, block: int, device: str) 
 
 
 def bench_scale(scale: str, models: list[str], device: str, epochs: int, workdir: Path,
-                gowalla_dir: Path, block_bytes: int | None, with_recbole: bool = True) -> list[dict[str, Any]]:
+                gowalla_dir: Path | None, block_bytes: int | None, with_recbole: bool = True) -> list[dict[str, Any]]:
     """Time every model on one scale; returns one result row per model."""
     from recbole.data import create_dataset, data_preparation
     from recbole.utils import get_model, get_trainer, init_seed
@@ -256,13 +257,20 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--epochs", type=int, default=0, help="training epochs before timing (default 0)")
     parser.add_argument("--block-bytes", type=int, default=None, help="eval_block_bytes for the fast path")
-    parser.add_argument("--gowalla-dir", type=Path, default=DEFAULT_GOWALLA)
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help=DATA_DIR_HELP + " (gowalla scale)")
     parser.add_argument("--skip-recbole", action="store_true",
                         help="time only ours and the plain bound (RecBole's CPU pass at Amazon-Book size takes "
                              "tens of minutes)")
     args = parser.parse_args(argv)
     args.scales = ["ml-100k"] if args.quick else [s for s in args.scales.split(",") if s]
     args.models = [m for m in args.models.split(",") if m]
+    # Checked before any scale runs (the others take minutes): which files, from where.
+    args.gowalla = None
+    if "gowalla" in args.scales:
+        try:
+            args.gowalla = source_folder(args.data_dir, "gowalla")
+        except MissingSourceError as err:
+            parser.error(str(err))
     for value, allowed, flag in ((args.scales, ALL_SCALES, "--scales"), (args.models, MODELS, "--models")):
         unknown = sorted(set(value) - set(allowed))
         if unknown:
@@ -281,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="recbole-ctx-bench-eval-") as tmp:
         for scale in args.scales:
             workdir = Path(tmp) / scale
-            rows += bench_scale(scale, args.models, args.device, args.epochs, workdir, args.gowalla_dir,
+            rows += bench_scale(scale, args.models, args.device, args.epochs, workdir, args.gowalla,
                                 args.block_bytes, with_recbole=not args.skip_recbole)
     print(f"\nfull-sort pass on {args.device} (torch {torch.__version__}, {torch.get_num_threads()} threads), "
           f"k = {TOPK}, one run each:")

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import torch
 
-from recbole_ctx.bench.gpu_data import QUICK_EVENTS, Scale, find_data, write_event_dataset, \
+from recbole_ctx.bench.gpu_data import QUICK_EVENTS, Scale, find_data, missing_source, write_event_dataset, \
     write_session_pickles
 
 CHECKS = ("models", "sampler", "eval", "srgnn", "steps")
@@ -104,6 +104,7 @@ class Settings:
     repeats: int
     deadline: float
     profiles: list[tuple[str, Callable[[], str]]] = field(default_factory=list)
+    data_dir: Path | None = None  # --data-dir as given (None: .gpu_data, then data), for messages
     _sessions: tuple[Path, str] | None = None
 
     @property
@@ -158,7 +159,7 @@ def _static_data(s: Settings) -> tuple[Path, str, str]:
         return root, write_event_dataset(root, "quick-events", QUICK_EVENTS), \
             f"generated {QUICK_EVENTS.users}x{QUICK_EVENTS.items}, {QUICK_EVENTS.events} events"
     if s.gowalla is None:
-        raise FileNotFoundError(f"no Gowalla files ({', '.join(GOWALLA_FILES)}) under .gpu_data/ or ../shared/data")
+        raise missing_source("gowalla", s.data_dir)
     from recbole_ctx.bench.eval import write_gowalla
 
     return root, write_gowalla(s.gowalla, root), "Gowalla (LightGCN split, valid = test)"
@@ -176,8 +177,7 @@ def _sessions(s: Settings) -> tuple[Path, str, str]:
             source = write_session_pickles(s.workdir / "session-pickles", sessions, 200, test)
             label = "generated sessions in Diginetica's format"
     elif source is None:
-        raise FileNotFoundError(f"no Diginetica files ({', '.join(DIGINETICA_FILES)}) under .gpu_data/ or "
-                                "../shared/data")
+        raise missing_source("diginetica", s.data_dir)
     if s._sessions is None:
         root = s.workdir / "sessions"
         s._sessions = (root, write_diginetica(source, root, sessions, test, 0.1, 2019))
@@ -251,7 +251,7 @@ def check_eval(s: Settings) -> list[Row]:
 
     scale = "ml-100k" if s.quick else "gowalla"
     if scale == "gowalla" and s.gowalla is None:
-        raise FileNotFoundError(f"no Gowalla files ({', '.join(GOWALLA_FILES)}) under .gpu_data/ or ../shared/data")
+        raise missing_source("gowalla", s.data_dir)
     epochs = 0 if s.quick else 1
     peak: list = []
     with peak_memory(s.device, peak):
@@ -424,7 +424,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--checks", default=",".join(CHECKS), help=f"comma-separated subset of {CHECKS}")
     p.add_argument("--budget-s", type=float, default=480.0, help="checks not started by then are skipped")
     p.add_argument("--data-dir", type=Path, default=None,
-                   help="folder holding gowalla/ and diginetica/ (default: .gpu_data, then ../shared/data)")
+                   help="raw sources' folder holding gowalla/ and diginetica/ (default: .gpu_data, then data)")
     p.add_argument("--full-relhm", action="store_true",
                    help="check 5 on rel-hm's full size (15M events; RecBole's loading alone takes minutes)")
     p.add_argument("--out", type=Path, default=None, help="also write gpu_check.md and gpu_check.json here")
@@ -446,13 +446,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     gowalla, diginetica = (None if p is None else p.resolve() for p in (
         find_data("gowalla", GOWALLA_FILES, args.data_dir), find_data("diginetica", DIGINETICA_FILES, args.data_dir)))
+    data_dir = args.data_dir.resolve() if args.data_dir else None  # checks run in a scratch cwd
     out = args.out.resolve() if args.out else None
     header = environment(device)
     print(header, flush=True)
     # RecBole's trainers write checkpoints and TensorBoard logs under the cwd: a scratch one.
     with tempfile.TemporaryDirectory(prefix="recbole-ctx-gpu-") as tmp, contextlib.chdir(tmp):
         s = Settings(device=device, quick=args.quick, workdir=Path(tmp),
-                     gowalla=gowalla, diginetica=diginetica,
+                     gowalla=gowalla, diginetica=diginetica, data_dir=data_dir,
                      model_steps=1 if args.quick else 50,
                      srgnn_steps={100: 2, 512: 1} if args.quick else {100: 300, 512: 100},
                      step_scale=QUICK_EVENTS if args.quick else (RELHM_FULL if args.full_relhm else RELHM_SHAPED),

@@ -2,7 +2,8 @@
 
 The GPU machine receives only the repository's working tree, so the real Gowalla and
 Diginetica files travel in an ignored folder of the checkout (``.gpu_data/``, filled by
-``scripts/fetch_gpu_wheels.sh``); elsewhere they are read from ``../shared/data``.
+``scripts/fetch_gpu_wheels.sh``); elsewhere from the raw sources' folder (``--data-dir``,
+default ``data``; see :mod:`recbole_ctx.bench.sources`).
 Without them, ``--quick`` falls back to small generated files in the same formats
 (every row of the table says which data it used).
 """
@@ -15,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from recbole_ctx.bench.sampler import TWO_YEARS, Scale
+from recbole_ctx.bench.sources import DEFAULT_DATA_DIR, SOURCES
 
-DATA_DIRS = (Path(".gpu_data"), Path("../shared/data"))  # relative to the checkout
+DATA_DIRS = (Path(".gpu_data"), DEFAULT_DATA_DIR)  # relative to the working directory
 EVENT_FIELDS = ["user_id:token", "item_id:token", "timestamp:float"]
 REL_HM = Scale(1_000_000, 100_000, 15_000_000)
 QUICK_EVENTS = Scale(300, 100, 3_000)
@@ -29,6 +31,14 @@ def find_data(name: str, required: tuple[str, ...], data_dir: Path | None = None
         if all((folder / f).is_file() for f in required):
             return folder
     return None
+
+
+def missing_source(name: str, data_dir: Path | None = None) -> FileNotFoundError:
+    """The error for a source that :func:`find_data` did not find: which files, whence, where looked."""
+    looked = " or ".join(f"{d}/{name}/" for d in ([data_dir] if data_dir is not None else DATA_DIRS))
+    source = SOURCES[name]
+    return FileNotFoundError(f"no {', '.join(source.files)} under {looked} ({source.origin}); "
+                             "pass the folder holding it with --data-dir")
 
 
 def write_event_dataset(root: Path, name: str, scale: Scale, seed: int = 0, distinct_pairs: bool = True) -> str:

@@ -1,7 +1,8 @@
 """Run a benchmark suite: every (model, dataset, seed), each in its own process.
 
 ``recbole-ctx bench <suite> [--out DIR] [--models A,B] [--seeds 1,2] [--epochs N]
-[--data-path DIR] [--rerun]`` writes ``DIR/runs.csv`` (one row per run, every
+[--data-dir DIR] [--data-path DIR] [--rerun]`` converts each dataset it lacks from its raw
+source in ``--data-dir`` (``recbole_ctx.bench.sources``) into ``--data-path``, and writes ``DIR/runs.csv`` (one row per run, every
 metric), ``DIR/results.md`` (mean ± std over seeds, published numbers beside),
 ``DIR/results.png``, and the learning curves: ``DIR/curves.csv`` (one row per
 validation pass: epochs, cumulative training seconds, every validation metric) and
@@ -23,6 +24,7 @@ from tqdm import tqdm
 from recbole_ctx.bench.results import (
     curve_rows, curve_table, markdown_table, plot, plot_curves, read_rows, run_key, write_curves, write_rows,
 )
+from recbole_ctx.bench.sources import DATA_DIR_HELP, DEFAULT_DATA_DIR, MissingSourceError, source_folder
 from recbole_ctx.bench.suite import DatasetSpec, Suite, load_suite
 from recbole_ctx.quick_start.quick_start import BUNDLED_DATASETS
 
@@ -38,16 +40,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--train-budget-s", type=float, default=None,
                    help="stop each run at the first epoch boundary past this many training seconds "
                         "(validation excluded), then test its best-validation epoch")
-    p.add_argument("--data-path", default="dataset", help="where datasets live / are converted to")
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help=DATA_DIR_HELP)
+    p.add_argument("--data-path", "--data_path", dest="data_path", default="dataset",
+                   help="RecBole's data_path: where converted datasets live / are written (default: dataset)")
     p.add_argument("--rerun", action="store_true", help="re-run finished (model, dataset, seed) runs")
     return p
 
 
-def ensure_dataset(spec: DatasetSpec, data_path: Path) -> bool:
+def ensure_dataset(spec: DatasetSpec, data_path: Path, data_dir: Path = DEFAULT_DATA_DIR) -> bool:
     """Make the dataset available; False when an optional dataset is absent.
 
-    A missing folder is built with the suite's ``convert`` arguments (relative
-    paths in them are relative to the project root).
+    A missing folder is converted from the raw source ``data_dir/<spec.source>`` with
+    the suite's ``convert`` format and options.
+
+    Raises:
+        MissingSourceError: the raw files are not there (the message says which and whence).
     """
     if (data_path / spec.name).is_dir() or spec.name in BUNDLED_DATASETS:
         return True
@@ -56,10 +63,17 @@ def ensure_dataset(spec: DatasetSpec, data_path: Path) -> bool:
             tqdm.write(f"skipping optional dataset {spec.name!r}: no folder {data_path / spec.name}")
             return False
         raise RuntimeError(f"dataset {spec.name!r}: no folder {data_path / spec.name} and no convert step")
+    try:
+        folder = source_folder(data_dir, spec.source)
+    except MissingSourceError as err:
+        if not spec.optional:
+            raise
+        tqdm.write(f"skipping optional dataset {spec.name!r}: {err}")
+        return False
     from dataset_converters.cli import main as convert
 
-    # Source paths in a suite (``../shared/data/...``) are relative to the working directory.
-    code = convert([*map(str, spec.convert), "--out", str(data_path), "--name", spec.name])
+    fmt, *options = map(str, spec.convert)
+    code = convert([fmt, str(folder), *options, "--out", str(data_path), "--name", spec.name])
     if code != 0:
         raise RuntimeError(f"converting dataset {spec.name!r} failed (exit {code})")
     return True
@@ -78,7 +92,7 @@ def _run_process(model: str, dataset: str, config: dict[str, Any]) -> dict[str, 
 
 def run_suite(suite: Suite, out_dir: Path, data_path: Path, models: list[str] | None,
               seeds: list[int] | None, epochs: int | None, rerun: bool,
-              train_budget_s: float | None = None) -> list[dict[str, Any]]:
+              train_budget_s: float | None = None, data_dir: Path = DEFAULT_DATA_DIR) -> list[dict[str, Any]]:
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, curves_path = out_dir / "runs.csv", out_dir / "curves.csv"
     done = {run_key(r) for r in read_rows(csv_path)}
@@ -86,7 +100,7 @@ def run_suite(suite: Suite, out_dir: Path, data_path: Path, models: list[str] | 
     if models is not None and len(chosen) != len(models):
         known = ", ".join(m.label for m in suite.models)
         raise SystemExit(f"unknown model label in --models {models}; this suite has: {known}")
-    datasets = [d for d in suite.datasets if ensure_dataset(d, data_path)]
+    datasets = [d for d in suite.datasets if ensure_dataset(d, data_path, data_dir)]
     plan = [(m, d, s) for d in datasets for m in chosen for s in (seeds or suite.seeds)]
     failures = []
     for model, dataset, seed in tqdm(plan, desc=f"bench {suite.name}", unit="run"):
@@ -134,12 +148,16 @@ def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     suite = load_suite(args.suite)
     out_dir = Path(args.out or Path("results") / suite.name)
-    run_suite(
-        suite, out_dir, Path(args.data_path),
-        models=args.models.split(",") if args.models else None,
-        seeds=[int(s) for s in args.seeds.split(",")] if args.seeds else None,
-        epochs=args.epochs, rerun=args.rerun, train_budget_s=args.train_budget_s,
-    )
+    try:
+        run_suite(
+            suite, out_dir, Path(args.data_path),
+            models=args.models.split(",") if args.models else None,
+            seeds=[int(s) for s in args.seeds.split(",")] if args.seeds else None,
+            epochs=args.epochs, rerun=args.rerun, train_budget_s=args.train_budget_s, data_dir=args.data_dir,
+        )
+    except MissingSourceError as err:
+        print(f"recbole-ctx bench {suite.name}: {err}", file=sys.stderr)
+        return 2
     print((out_dir / "results.md").read_text())
     print(f"results: {out_dir / 'runs.csv'}, {out_dir / 'results.md'}, {out_dir / 'results.png'}")
     return 0

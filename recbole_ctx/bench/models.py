@@ -26,11 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="recbole-ctx bench models", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dataset", default="ml-100k", help="a RecBole dataset name (default: ml-100k)")
-    p.add_argument("--data-path", default=None, help="RecBole data_path (default: RecBole's)")
+    p.add_argument("--data-path", "--data_path", default=None, help="RecBole data_path (default: RecBole's)")
     p.add_argument("--steps", type=int, default=30, help="timed steps per model")
     p.add_argument("--warmup", type=int, default=3, help="untimed steps per model first")
     p.add_argument("--batch-size", type=int, default=256, help="users per step")
-    p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu",
+                   help="cpu or cuda (default: cuda when available, as every micro-benchmark)")
     p.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
                    help="model config override (YAML value), e.g. --config fanouts=[32,16]")
     return p

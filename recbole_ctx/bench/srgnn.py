@@ -20,7 +20,7 @@ Two modes, both printing tables:
 Data: ``--data DIR --dataset NAME`` reads pre-augmented session files written by the
 converter (``session_id:token item_id_list:token_seq item_id:token`` with
 ``<name>.{train,valid,test}.inter``); without ``--data`` the SR-GNN pickles in
-``--source`` are converted into a temporary folder here, holding out ``--valid-ratio`` of
+``--data-dir`` (its ``diginetica/``) are converted into a temporary folder here, holding out ``--valid-ratio`` of
 the training *sessions* (all their prefixes) for validation so that model selection
 never sees a test example nor a prefix of a training session.
 """
@@ -44,20 +44,26 @@ from tqdm import tqdm
 from recbole_ctx.model.srgnnfast import real_item_cross_entropy
 from recbole_ctx.trainer.session_trainer import build_adam
 
-DEFAULT_SOURCE = Path("../shared/data/diginetica")  # relative to the working directory (the checkout)
+DEFAULT_DATA_DIR = Path("data")  # raw sources' folder, relative to the working directory
 MAX_LEN = 70  # longest Diginetica training prefix is 69 clicks: nothing is truncated
+# Per dataset this bench converts itself: the input lists' length cap (MAX_ITEM_LIST_LENGTH).
+# ml-100k's users are long sessions (median 65 ratings): most inputs fill all 50 slots.
+# (RecBole reads a dataset named "ml-100k" from its own copy, hence the other name.)
+ML100K = "ml-100k-sessions"
+MAX_LENS = {"diginetica": MAX_LEN, ML100K: 50}
 BASELINE = "SRGNN"
 MODELS = ("SRGNNFast", "SRGNN", "GRU4Rec")
 SESSION_FIELDS = {"session_id": "token", "item_id_list": "token_seq", "item_id": "token"}
 
 
-def _examples_frame(values: np.ndarray, starts: np.ndarray, ends: np.ndarray, first_id: int) -> pd.DataFrame:
-    """One row per (prefix ``values[start:end]``, target ``values[end]``) example."""
+def _examples_frame(values: np.ndarray, starts: np.ndarray, ends: np.ndarray, first_id: int,
+                    max_len: int = MAX_LEN) -> pd.DataFrame:
+    """One row per (prefix ``values[start:end]``, its last ``max_len`` kept; target ``values[end]``) example."""
     from dataset_converters.ragged import join_windows
 
     return pd.DataFrame({
         "session_id": np.arange(first_id, first_id + len(starts)),
-        "item_id_list": join_windows(values, starts, ends, MAX_LEN),
+        "item_id_list": join_windows(values, starts, ends, max_len),
         "item_id": values[ends],
     })
 
@@ -69,9 +75,7 @@ def write_diginetica(source: Path, out_root: Path, train_sessions: int | None, t
     ``train_sessions`` / ``test_examples`` keep only the first N (None: all). Returns the
     dataset name. Training sessions are prefix-augmented as in SR-GNN's preprocessing.
     """
-    from dataset_converters.atomic import write_atomic
     from dataset_converters.errors import ConversionError
-    from dataset_converters.ragged import augment, from_lists
     from dataset_converters.safe_pickle import load_pickle
 
     sessions = load_pickle(source / "all_train_seq.txt", "plain")
@@ -80,25 +84,51 @@ def write_diginetica(source: Path, out_root: Path, train_sessions: int | None, t
     test = load_pickle(source / "test.txt", "plain")
     if not (isinstance(test, tuple) and len(test) == 2 and len(test[0]) == len(test[1])):
         raise ConversionError(source / "test.txt", "expected a tuple (input sequences, target items) of equal lengths")
-    sessions = sessions[:train_sessions]
-    test_inputs, test_targets = test[0][:test_examples], test[1][:test_examples]
+    write_sessions(sessions[:train_sessions], test[0][:test_examples], test[1][:test_examples], out_root,
+                   "diginetica", valid_ratio, seed)
+    return "diginetica"
 
+
+def write_sessions(sessions: list, test_inputs: list, test_targets: list, out_root: Path, name: str,
+                   valid_ratio: float, seed: int) -> None:
+    """Write ``out_root/name/name.{train,valid,test}.inter``: the training ``sessions``
+    prefix-augmented as in SR-GNN's preprocessing, ``valid_ratio`` of them (whole
+    sessions, seeded) held out for validation, and one test example per input list."""
+    from dataset_converters.atomic import write_atomic
+    from dataset_converters.ragged import augment, from_lists
+
+    max_len = MAX_LENS.get(name, MAX_LEN)
     rng = np.random.default_rng(seed)
     is_valid = np.zeros(len(sessions), dtype=bool)
     is_valid[rng.permutation(len(sessions))[: int(round(valid_ratio * len(sessions)))]] = True
-    folder = out_root / "diginetica"
+    folder = out_root / name
     folder.mkdir(parents=True, exist_ok=True)
     first_id = 0
     for split, keep in (("train", ~is_valid), ("valid", is_valid)):
         values, offsets = from_lists([s for s, k in zip(sessions, keep) if k])
         _, starts, targets = augment(offsets)
-        frame = _examples_frame(values, starts, targets, first_id)
+        frame = _examples_frame(values, starts, targets, first_id, max_len)
         first_id += len(frame)
-        write_atomic(frame, folder / f"diginetica.{split}.inter", SESSION_FIELDS)
+        write_atomic(frame, folder / f"{name}.{split}.inter", SESSION_FIELDS)
     values, offsets = from_lists([list(s) + [t] for s, t in zip(test_inputs, test_targets)])
-    frame = _examples_frame(values, offsets[:-1], offsets[1:] - 1, first_id)
-    write_atomic(frame, folder / "diginetica.test.inter", SESSION_FIELDS)
-    return "diginetica"
+    frame = _examples_frame(values, offsets[:-1], offsets[1:] - 1, first_id, max_len)
+    write_atomic(frame, folder / f"{name}.test.inter", SESSION_FIELDS)
+
+
+def write_ml100k(out_root: Path, users: int | None, valid_ratio: float, seed: int) -> str:
+    """ml-100k (the copy inside the recbole wheel) as sessions: each user's ratings in time
+    order (ties by file order) is one session; its last item is the test target (given the
+    rest), the rest trains.  ``users`` keeps the first N users (None: all).  Returns the
+    dataset name."""
+    import recbole
+
+    inter = pd.read_csv(Path(recbole.__file__).parent / "dataset_example" / "ml-100k" / "ml-100k.inter",
+                        sep="\t", usecols=["user_id:token", "item_id:token", "timestamp:float"])
+    inter = inter.sort_values(["user_id:token", "timestamp:float"], kind="stable")
+    histories = [g.tolist() for _, g in inter.groupby("user_id:token", sort=True)["item_id:token"]][:users]
+    write_sessions([h[:-1] for h in histories], [h[:-1] for h in histories], [h[-1] for h in histories],
+                   out_root, ML100K, valid_ratio, seed)
+    return ML100K
 
 
 def recbole_config(model: str, data_path: Path, dataset: str, device: str, overrides: dict):
@@ -113,9 +143,11 @@ def recbole_config(model: str, data_path: Path, dataset: str, device: str, overr
         "data_path": str(data_path), "benchmark_filename": ["train", "valid", "test"],
         "USER_ID_FIELD": "session_id", "ITEM_ID_FIELD": "item_id",
         "load_col": {"inter": list(SESSION_FIELDS)}, "alias_of_item_id": ["item_id_list"],
-        "MAX_ITEM_LIST_LENGTH": MAX_LEN,
+        "MAX_ITEM_LIST_LENGTH": MAX_LENS.get(dataset, MAX_LEN),
         "eval_args": {"split": {"RS": [0.8, 0.1, 0.1]}, "order": "TO", "mode": "full"},
         "metrics": ["Hit", "MRR"], "topk": [20], "valid_metric": "MRR@20",
+        # One embedding size for every model (SRGNNFast's default; RecBole's SRGNN's own is
+        # 64): the per-node products grow with its square, so unequal sizes compare work.
         "embedding_size": 100, "hidden_size": 100, "loss_type": "CE", "step": 1,
         "train_neg_sample_args": None, "train_batch_size": 100, "eval_batch_size": 2048,
         "learning_rate": 0.001, "weight_decay": 1e-5, "lr_dc": 0.1, "lr_dc_step": 3, "show_progress": False,
@@ -133,11 +165,15 @@ def recbole_config(model: str, data_path: Path, dataset: str, device: str, overr
 
 @contextlib.contextmanager
 def _dataset_folder(args: argparse.Namespace) -> Iterator[tuple[Path, str]]:
-    """The converted data given by ``--data``, or a temporary conversion of ``--source``."""
+    """The converted data given by ``--data-path``, or a temporary conversion from ``--data-dir``."""
     if args.data is not None:
         yield Path(args.data), args.dataset
         return
     with tempfile.TemporaryDirectory(prefix="srgnn-bench-") as tmp:
+        if args.dataset == "ml-100k":
+            print(f"converting ml-100k (users: {args.sessions or 'all'}) ...", flush=True)
+            yield Path(tmp), write_ml100k(Path(tmp), args.sessions, args.valid_ratio, args.seed)
+            return
         print(f"converting {args.source} (train sessions: {args.sessions or 'all'}) ...", flush=True)
         name = write_diginetica(Path(args.source), Path(tmp), args.sessions, args.test_examples,
                                 args.valid_ratio, args.seed)
@@ -304,20 +340,25 @@ def measure_speed(configs: dict, train_data, test_data, device: torch.device, st
     return tables
 
 
+def _overrides(args: argparse.Namespace) -> dict:
+    """Config keys set from the command line, the same for every model."""
+    return {} if args.batch_size is None else {"train_batch_size": args.batch_size}
+
+
 def run_speed(args: argparse.Namespace) -> int:
     from recbole.data import create_dataset, data_preparation
 
     device = torch.device(args.device)
     with _dataset_folder(args) as (data_path, name):
-        base = recbole_config(args.models[0], data_path, name, args.device, {})
+        base = recbole_config(args.models[0], data_path, name, args.device, _overrides(args))
         dataset = create_dataset(base)
         train_data, _, test_data = data_preparation(base, dataset)
         print(f"device {device}, {torch.get_num_threads()} CPU threads; {len(train_data.dataset)} training "
               f"examples, {len(train_data)} batches of {base['train_batch_size']} per epoch; "
               f"{dataset.item_num} items; timing {args.steps} steps per row, in {args.rounds} interleaved rounds")
-        configs = {m: recbole_config(m, data_path, name, args.device, {}) for m in args.models}
+        configs = {m: recbole_config(m, data_path, name, args.device, _overrides(args)) for m in args.models}
         # The floor takes SRGNNFast's settings (embedding size, trainer) for its shared part.
-        configs[FLOOR] = recbole_config("SRGNNFast", data_path, name, args.device, {})
+        configs[FLOOR] = recbole_config("SRGNNFast", data_path, name, args.device, _overrides(args))
         tables = measure_speed(configs, train_data, test_data, device, args.steps, args.rounds, args.seed,
                                evaluate=args.eval)
     print(f"'{FLOOR}': the session vector is the last click's embedding; the rest of the step "
@@ -361,7 +402,7 @@ def run_quality(args: argparse.Namespace) -> int:
     with _dataset_folder(args) as (data_path, name):
         for model_name in args.models:
             config = recbole_config(model_name, data_path, name, args.device,
-                                    {"epochs": args.epochs, "show_progress": args.progress})
+                                    {"epochs": args.epochs, "show_progress": args.progress, **_overrides(args)})
             dataset = create_dataset(config)
             train_data, valid_data, test_data = data_preparation(config, dataset)
             print(f"{model_name}: {len(train_data.dataset)} train / {len(valid_data.dataset)} valid / "
@@ -382,10 +423,15 @@ def run_quality(args: argparse.Namespace) -> int:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="recbole-ctx bench srgnn", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", help="folder holding <dataset>/<dataset>.{train,valid,test}.inter")
-    parser.add_argument("--dataset", default="diginetica")
-    parser.add_argument("--source", default=str(DEFAULT_SOURCE), help="SR-GNN pickles (without --data)")
-    parser.add_argument("--sessions", type=int, help="use the first N training sessions (default all)")
+    parser.add_argument("--data-path", "--data_path", dest="data",
+                        help="converted datasets' folder holding <dataset>/<dataset>.{train,valid,test}.inter")
+    parser.add_argument("--dataset", default="diginetica",
+                        help="comma-separated; without --data-path: diginetica (from --data-dir) and/or ml-100k "
+                             "(recbole's copy, each user one session), one after the other in this run")
+    parser.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR),
+                        help="raw sources' folder holding diginetica/ (SR-GNN's all_train_seq.txt, test.txt; without --data-path)")
+    parser.add_argument("--sessions", type=int, help="use the first N training sessions (ml-100k: users; default all)")
+    parser.add_argument("--batch-size", type=int, help="training batch size of every model (default 100)")
     parser.add_argument("--test-examples", type=int, help="use the first N test examples (default all)")
     parser.add_argument("--valid-ratio", type=float, default=0.1)
     parser.add_argument("--steps", type=int, default=50, help="timed training steps per model")
@@ -413,12 +459,17 @@ def main(argv: list[str]) -> int:
 
     args = parse_args(argv)
     args.data = None if args.data is None else str(Path(args.data).resolve())
-    args.source = str(Path(args.source).resolve())
+    args.source = str(Path(args.data_dir).resolve() / "diginetica")
     # RecBole's trainers write checkpoints and TensorBoard logs under the working
     # directory: run in a scratch one so the benchmark leaves nothing behind.
     with tempfile.TemporaryDirectory(prefix="srgnn-bench-cwd-") as scratch, contextlib.chdir(scratch):
         try:
-            return run_quality(args) if args.quality else run_speed(args)
+            for dataset in args.dataset.split(","):
+                print(f"== {dataset} ==", flush=True)
+                status = (run_quality if args.quality else run_speed)(argparse.Namespace(**{**vars(args), "dataset": dataset}))
+                if status:
+                    return status
+            return 0
         except ConversionError as err:
             print(f"recbole-ctx bench srgnn: {err}", file=sys.stderr)
             return 2

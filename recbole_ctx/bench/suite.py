@@ -1,7 +1,8 @@
 """Benchmark suite files (``configs/bench/<name>.yaml``) and their validation.
 
 A suite names datasets (with an optional ``convert`` step that builds the
-dataset from raw files when its folder is missing), a protocol (RecBole config
+dataset from its raw ``source``, a sub-folder of the user's ``--data-dir``, when its
+folder is missing), a protocol (RecBole config
 keys shared by every run), models (each with its own config overrides), seeds,
 a budget, and published reference numbers with their source.
 """
@@ -21,7 +22,8 @@ class SuiteError(ValueError):
 @dataclass(frozen=True)
 class DatasetSpec:
     name: str
-    convert: list[str] | None = None  # arguments of `recbole-ctx convert` (without --out)
+    convert: list[str] | None = None  # `recbole-ctx convert` format and options (no source, no --out)
+    source: str | None = None  # sub-folder of --data-dir holding the raw files (recbole_ctx.bench.sources)
     config: dict[str, Any] = field(default_factory=dict)
     optional: bool = False  # skipped with a notice when the user has not provided it
 
@@ -71,8 +73,10 @@ def load_suite(path: str | Path) -> Suite:
     for i, d in enumerate(_require(doc, "datasets", list, path)):
         if not isinstance(d, dict) or "name" not in d:
             raise SuiteError(f"{path}: datasets[{i}] needs a 'name'")
-        datasets.append(DatasetSpec(str(d["name"]), d.get("convert"), dict(d.get("config") or {}),
-                                    bool(d.get("optional", False))))
+        if d.get("convert") is not None and d.get("source") is None:
+            raise SuiteError(f"{path}: datasets[{i}] has 'convert' but no 'source' (its folder under --data-dir)")
+        datasets.append(DatasetSpec(str(d["name"]), convert=d.get("convert"), source=d.get("source"),
+                                    config=dict(d.get("config") or {}), optional=bool(d.get("optional", False))))
     models = []
     for i, m in enumerate(_require(doc, "models", list, path)):
         m = {"name": m} if isinstance(m, str) else m

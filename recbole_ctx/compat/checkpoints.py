@@ -8,15 +8,18 @@ dicts and the config as plain data, so RecBole's own ``torch.load`` calls (the
 trainer's evaluate / resume, s3rec.py:120, convncf.py:82, nais.py:127,
 ract.py:75/84, neumf.py:84, kd_dagfm.py:56, load_data_and_model) read them
 unchanged, and ``restore_config`` turns the plain data back into a ``Config``.
+Files are written and read through :mod:`recbole_ctx.compat.checkpoint_file`
+(unique names, atomic writes, checked reads).
 """
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
 import numpy as np
 import torch
+
+from recbole_ctx.compat.checkpoint_file import load_checkpoint, load_weights, save_atomically, unique_local_time
 
 
 def plain_config(config: Any) -> dict[str, Any]:
@@ -142,36 +145,6 @@ def load_other_parameter(self, para: dict[str, Any] | None) -> None:
         setattr(self, key, _decode(value))
 
 
-class UnsafeCheckpointError(RuntimeError):
-    """A checkpoint holds pickled objects beyond tensors and plain data."""
-
-
-def load_checkpoint(path: str, map_location: Any = "cpu") -> dict[str, Any]:
-    """Load a recbole-ctx/RecBole checkpoint with ``weights_only=True``.
-
-    Raises:
-        UnsafeCheckpointError: the file contains arbitrary pickled objects (a
-            tampered file, or one written by unpatched RecBole).
-    """
-    try:
-        return torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as err:  # torch raises UnpicklingError wrapped in various types
-        if "weights_only" in str(err) or "Unsupported" in str(err):
-            raise UnsafeCheckpointError(
-                f"{path}: refused to load, it contains pickled objects other than "
-                "tensors and plain data (tampered, or written by unpatched RecBole). "
-                "Only load checkpoints you trust."
-            ) from None
-        raise
-
-
-def save_atomically(state: dict[str, Any], path: str) -> None:
-    """``torch.save`` to a temporary name, then rename: never half a checkpoint on disk."""
-    tmp_file = f"{path}.tmp"
-    torch.save(state, tmp_file)
-    os.replace(tmp_file, path)
-
-
 def save_checkpoint(self, epoch: int, verbose: bool = True, **kwargs: Any) -> None:
     """Replaces ``Trainer._save_checkpoint`` (recbole/trainer/trainer.py:289-308).
 
@@ -197,6 +170,22 @@ def save_checkpoint(self, epoch: int, verbose: bool = True, **kwargs: Any) -> No
         from recbole.utils import set_color
 
         self.logger.info(set_color("Saving current", "blue") + f": {saved_model_file}")
+
+
+def resume_checkpoint(self, resume_file: str) -> None:
+    """Replaces ``Trainer.resume_checkpoint`` (trainer.py:313-338), whose raw ``torch.load``
+    and ``load_state_dict`` ended a bad file in ``EOFError`` / ``RuntimeError`` texts naming
+    no file: here each is one ``CheckpointError`` (``FILE: problem``).  Same effect otherwise."""
+    resume_file = str(resume_file)
+    checkpoint = load_checkpoint(resume_file, map_location=self.device,
+                                 keys=("state_dict", "epoch", "cur_step", "best_valid_score", "optimizer"))
+    load_weights(resume_file, self.model, checkpoint)
+    self.optimizer.load_state_dict(checkpoint["optimizer"])
+    self.saved_model_file = resume_file
+    self.start_epoch = checkpoint["epoch"] + 1
+    self.cur_step = checkpoint["cur_step"]
+    self.best_valid_score = checkpoint["best_valid_score"]
+    self.logger.info(f"Checkpoint loaded. Resume training from epoch {self.start_epoch}")
 
 
 def save_pretrained_model(self, epoch: int, saved_model_file: str) -> None:
@@ -247,7 +236,11 @@ def apply() -> None:
     from recbole.trainer import trainer
 
     AbstractRecommender.load_other_parameter = load_other_parameter
+    # trainer.py:132 (and the decision-tree trainer's :902-910) stamp file names to the
+    # second: two runs started together in one folder wrote the same checkpoint.
+    trainer.get_local_time = unique_local_time
     trainer.Trainer._save_checkpoint = save_checkpoint
+    trainer.Trainer.resume_checkpoint = resume_checkpoint
     trainer.PretrainTrainer.save_pretrained_model = save_pretrained_model
     trainer.DecisionTreeTrainer._save_checkpoint = save_decision_tree_checkpoint
     NeuMF.dump_parameters = neumf_dump_parameters

@@ -30,12 +30,15 @@ def init_device(self) -> None:
     run on CPU.  On CUDA this does the same; on CPU (no CUDA, empty ``gpu_id``,
     ``use_gpu: False`` or ``device: cpu``) it uses ``gloo`` and keeps every rank on the CPU.
     The single-process branch also honours ``use_gpu: False`` / ``device: cpu``.
+    ``use_gpu`` is set to whether the run is on CUDA, so the logged config says so.
     """
     cfg = self.final_config_dict
     gpu_id = cfg["gpu_id"]
     cfg["gpu_id"] = ",".join(map(str, gpu_id)) if isinstance(gpu_id, tuple) else str(gpu_id)
     os.environ["CUDA_VISIBLE_DEVICES"] = cfg["gpu_id"]  # before torch.cuda is first queried
     on_cuda = uses_cuda(cfg)
+    # RecBole's default use_gpu: True was logged on every CPU run; say what the run uses.
+    cfg["use_gpu"] = on_cuda
     if "local_rank" not in cfg:
         cfg["single_spec"] = True
         cfg["local_rank"] = 0

@@ -1,4 +1,4 @@
-"""``recbole.quick_start`` importable without a working ray, and its checkpoint loader.
+"""``recbole.quick_start`` importable without a working ray, and a place to replace its functions.
 
 recbole/quick_start/quick_start.py:20 runs ``from ray import tune`` at import time,
 only for the ``tune.report(**test_result)`` call at the end of
@@ -10,6 +10,11 @@ module a stand-in ``ray`` whose ``tune`` imports the real ``ray.tune`` on first 
 then, as ray's own ``report`` outside a trial is), and anything else says that
 ray tuning needs a working ray.  Nothing else sees the stand-in: ``import ray``
 elsewhere is untouched.
+
+:func:`replace` binds a name of ``recbole.quick_start`` to another function, now and
+whenever the module is (re)imported; the plugin installs its checkpoint-aware
+``load_data_and_model`` through it (``recbole_ctx.quick_start.loading``), so this
+layer knows nothing of the plugin.
 """
 from __future__ import annotations
 
@@ -85,7 +90,7 @@ class _RayFreeLoader(importlib.abc.Loader):
         # exec() resolves import statements through the module's own __builtins__.
         module.__dict__["__builtins__"] = {**vars(builtins), "__import__": scoped_import}
         self.loader.exec_module(module)
-        module.load_data_and_model = load_data_and_model
+        _bind(module)  # before recbole/quick_start/__init__.py imports the names from it
 
 
 class RayFreeQuickStartFinder(importlib.abc.MetaPathFinder):
@@ -98,41 +103,23 @@ class RayFreeQuickStartFinder(importlib.abc.MetaPathFinder):
         return spec
 
 
-def load_data_and_model(model_file: str) -> tuple:
-    """Replaces ``recbole.quick_start.load_data_and_model`` (quick_start.py:233-267).
+_replacements: dict[str, Any] = {}
 
-    Upstream reads ``checkpoint["config"]`` as a pickled ``Config``; checkpoints are
-    plain data now (``recbole_ctx.compat.checkpoints``), so the ``Config`` is rebuilt
-    from them, and plugin models get their own data pipeline (temporal datasets).
 
-    Returns:
-        (config, model, dataset, train_data, valid_data, test_data), as upstream.
-    """
-    from logging import getLogger
+def _bind(module: ModuleType) -> None:
+    for name, value in _replacements.items():
+        setattr(module, name, value)
 
-    from recbole.utils import init_logger, init_seed
 
-    from recbole_ctx.compat.checkpoints import load_checkpoint, restore_config
-    from recbole_ctx.protocol import Protocol
-    from recbole_ctx.utils.registry import get_model
-
-    checkpoint = load_checkpoint(model_file)
-    config = restore_config(checkpoint["config"])
-    init_seed(config["seed"], config["reproducibility"])
-    init_logger(config)
-    getLogger().info(config)
-    data = Protocol.resolve(config).create_data(config)  # the plugin's loaders (subgraphs, temporal)
-    init_seed(config["seed"], config["reproducibility"])
-    model = get_model(config["model"])(config, data.train._dataset).to(config["device"])
-    model.load_state_dict(checkpoint["state_dict"])
-    model.load_other_parameter(checkpoint.get("other_parameter"))
-    return config, model, data.dataset, data.train, data.valid, data.test
+def replace(name: str, value: Any) -> None:
+    """Bind ``recbole.quick_start.<name>`` (and the same name in its ``quick_start``
+    module) to ``value``, in the modules already imported and in any imported later."""
+    _replacements[name] = value
+    for module_name in (QUICK_START_MODULE, "recbole.quick_start"):
+        if module_name in sys.modules:
+            _bind(sys.modules[module_name])
 
 
 def apply() -> None:
     if not any(isinstance(f, RayFreeQuickStartFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, RayFreeQuickStartFinder())
-    module = sys.modules.get(QUICK_START_MODULE)
-    if module is not None:  # imported before the plugin (a working ray): same loader
-        module.load_data_and_model = load_data_and_model
-        sys.modules["recbole.quick_start"].load_data_and_model = load_data_and_model

@@ -5,6 +5,7 @@ import torch
 from torch import Tensor, nn
 
 from recbole_ctx.model.layers.item_tower import ItemTower
+from recbole_ctx.model.layers.tower_user import TowerUser
 from recbole_ctx.model.nbfnet import add_seed_indicator
 from recbole_ctx.model.subgraph_recommender import SubgraphRecommender
 from recbole_ctx.sampler.subgraph import SampledSubgraph
@@ -20,19 +21,30 @@ def keep_topk(scores: Tensor, k: int) -> Tensor:
     return torch.full_like(scores, float("-inf")).scatter(1, top.indices, top.values)
 
 
+FUSIONS = ("paper", "residual", "kumo")
+
+
 class ContextGNN(SubgraphRecommender):
     """Both heads from one backbone pass; equation (2) of the paper.
 
     The backbone input gets the item-tower vector on every sampled item and the seed
-    INDICATOR on the seed.  Then for user v and item w
+    INDICATOR on the seed.  With ``u_v`` the tower's user vector (:class:`TowerUser`:
+    ``h_v`` by default), for user v and item w
 
     * ``fusion: paper``: ``y = h_v . h_w + MLP(h_v)`` if w is in v's subgraph, else
-      ``y = h_v . w_w``;
+      ``y = u_v . w_w``;
+    * ``fusion: residual``: ``y = u_v . w_w + h_v . h_w + MLP(h_v)`` inside, ``u_v . w_w``
+      outside: the two-tower score ranks every item and the pair-wise head, inside the
+      subgraph, adds a correction in the same logit units (an instance of equation (2)
+      whose pair-wise score contains the tower's).  ``MLP(h_v)`` is the user's learned
+      preference for familiar over exploratory items;
     * ``fusion: kumo`` (the reference code): ``y = h_v . h_w + lin(h_w) + a(h_v)`` inside,
       ``y = P(h_v) . w_w + b(h_v)`` outside, with linear ``lin``, ``a``, ``b``, ``P``.
 
-    Config: ``item_tower`` (``shallow`` | ``mlp``), ``fusion``, ``tower_topk`` (null, or
-    keep only the k best two-tower items per user at inference).
+    Config: ``item_tower`` (``shallow`` | ``mlp``), ``tower_user`` and ``tower_init``
+    (:class:`TowerUser`), ``fusion``, ``tower_loss_weight`` (weight of the tower's own
+    softmax loss beside the fused one), ``tower_topk`` (null, or keep only the k best
+    two-tower items per user at inference).
     """
 
     def __init__(self, config, dataset):
@@ -42,7 +54,7 @@ class ContextGNN(SubgraphRecommender):
         self.tower_topk = config["tower_topk"]
         self.item_tower = ItemTower(config["item_tower"], self.n_items, d, self.backbone.encoders["item"])
         self.indicator = nn.Parameter(torch.randn(d) * 0.1)
-        if self.fusion == "paper":
+        if self.fusion in ("paper", "residual"):
             self.fusion_mlp = nn.Sequential(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, 1))
         elif self.fusion == "kumo":
             self.pair_item_head = nn.Linear(d, 1)
@@ -50,7 +62,11 @@ class ContextGNN(SubgraphRecommender):
             self.tower_user_offset = nn.Linear(d, 1)
             self.tower_user_proj = nn.Linear(d, d)
         else:
-            raise ValueError(f"fusion must be 'paper' or 'kumo', got {self.fusion!r}")
+            raise ValueError(f"fusion must be one of {FUSIONS}, got {self.fusion!r}")
+        self.tower_user = TowerUser.from_config(config, dataset, d, self.item_tower)
+        self.tower_loss_weight = float(config["tower_loss_weight"])
+        if self.tower_loss_weight < 0:
+            raise ValueError(f"tower_loss_weight must be >= 0, got {self.tower_loss_weight}")
 
     def encode(self, sub: SampledSubgraph) -> dict[str, Tensor]:
         x = self.backbone.encode_inputs(sub)
@@ -63,24 +79,48 @@ class ContextGNN(SubgraphRecommender):
         Args: as :meth:`class_logits`.
 
         Returns:
-            (pair, tower), float32 [B, C] each: ``pair`` is -inf for items outside the
-            seed's subgraph; ``tower`` scores every item (at inference with
-            ``tower_topk``, -inf outside each row's k best).
+            (pair, tower), float32 [B, C] each: ``pair`` is the pair-wise head alone
+            (``h_v . h_w`` plus the fusion's offsets; no tower term), -inf for items
+            outside the seed's subgraph; ``tower`` scores every item.  :meth:`fuse`
+            combines them.
         """
         h_user = h["user"][: sub.num_seeds]
         w = self.item_tower(classes)
-        if self.fusion == "paper":
-            tower = h_user @ w.T
-            pair = self.seed_pair_logits(sub, h, h["item"], classes) + self.fusion_mlp(h_user)
-        else:
-            tower = self.tower_user_proj(h_user) @ w.T + self.tower_user_offset(h_user)
+        if self.fusion == "kumo":
+            tower = self.tower_user_vectors(sub, self.tower_user_proj(h_user)) @ w.T + self.tower_user_offset(h_user)
             item_bias = self.pair_item_head(h["item"]).squeeze(-1)
             pair = self.seed_pair_logits(sub, h, h["item"], classes, item_bias)
             pair = pair + self.pair_user_offset(h_user)
-        if self.tower_topk and not self.training:
-            tower = keep_topk(tower, int(self.tower_topk))
+        else:
+            tower = self.tower_user_vectors(sub, h_user) @ w.T
+            pair = self.seed_pair_logits(sub, h, h["item"], classes) + self.fusion_mlp(h_user)
         return pair, tower
 
+    def tower_user_vectors(self, sub: SampledSubgraph, h_user: Tensor) -> Tensor:
+        """``u_v`` float [B, d] from the seeds' backbone output ``h_user`` (float [B, d])."""
+        return h_user if self.tower_user is None else self.tower_user(sub, h_user, self.item_tower)
+
+    def fuse(self, pair: Tensor, tower: Tensor) -> Tensor:
+        """Equation (2): the routed scores (float [B, C]) of :meth:`branch_logits`' heads.
+
+        At inference with ``tower_topk`` only each row's k best tower items stay ranked
+        outside the subgraph (exact maximum-inner-product search).
+        """
+        inside = torch.isfinite(pair)
+        if self.fusion == "residual":
+            pair = pair + tower
+        if self.tower_topk and not self.training:
+            tower = keep_topk(tower, int(self.tower_topk))
+        return torch.where(inside, pair, tower)
+
     def class_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor) -> Tensor:
+        return self.fuse(*self.branch_logits(sub, h, classes))
+
+    def training_logits(self, sub: SampledSubgraph, h: dict[str, Tensor],
+                        classes: Tensor) -> list[tuple[float, Tensor]]:
+        """The fused softmax and, with ``tower_loss_weight > 0``, the tower's own over the same classes."""
         pair, tower = self.branch_logits(sub, h, classes)
-        return torch.where(torch.isfinite(pair), pair, tower)
+        terms = [(1.0, self.fuse(pair, tower))]
+        if self.tower_loss_weight > 0:
+            terms.append((self.tower_loss_weight, tower))
+        return terms

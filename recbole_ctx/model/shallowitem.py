@@ -4,6 +4,7 @@ from __future__ import annotations
 from torch import Tensor
 
 from recbole_ctx.model.layers.item_tower import ItemTower
+from recbole_ctx.model.layers.tower_user import TowerUser
 from recbole_ctx.model.subgraph_recommender import SubgraphRecommender
 from recbole_ctx.sampler.subgraph import SampledSubgraph
 
@@ -11,13 +12,15 @@ from recbole_ctx.sampler.subgraph import SampledSubgraph
 class ShallowItem(SubgraphRecommender):
     """User vector ``h_v^(k)`` from the user's subgraph, in which every sampled item also
     gets its item-tower vector ``w_w`` added to its input; score = ``h_v . w_w`` for
-    every item.  Config: ``item_tower`` (``shallow`` | ``mlp``).
+    every item.  Config: ``item_tower`` (``shallow`` | ``mlp``), ``tower_user`` and
+    ``tower_init`` (:class:`TowerUser`; with ``history`` the score is ``u_v . w_w``).
     """
 
     def __init__(self, config, dataset):
         super().__init__(config, dataset)
         self.item_tower = ItemTower(config["item_tower"], self.n_items, self.channels,
                                     self.backbone.encoders["item"])
+        self.tower_user = TowerUser.from_config(config, dataset, self.channels, self.item_tower)
 
     def encode(self, sub: SampledSubgraph) -> dict[str, Tensor]:
         x = self.backbone.encode_inputs(sub)
@@ -25,4 +28,7 @@ class ShallowItem(SubgraphRecommender):
         return self.backbone(sub, x)
 
     def class_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor) -> Tensor:
-        return h["user"][: sub.num_seeds] @ self.item_tower(classes).T
+        h_user = h["user"][: sub.num_seeds]
+        if self.tower_user is not None:
+            h_user = self.tower_user(sub, h_user, self.item_tower)
+        return h_user @ self.item_tower(classes).T

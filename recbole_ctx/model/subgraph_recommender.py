@@ -119,16 +119,26 @@ class SubgraphRecommender(GeneralRecommender):
         h = self.encode(sub)
         subgraph_items = sub.node.get("item", seeds.target_item[:0])
         classes = build_class_set(self.n_items, seeds.target_item, subgraph_items, int(self.num_classes))
-        logits = self.class_logits(sub, h, classes)
         position = torch.full((self.n_items,), -1, dtype=torch.long, device=classes.device)
         position[classes] = torch.arange(classes.numel(), device=classes.device)
+        known = None
         if seeds.known_item is not None:
             pos = position[seeds.known_item]
             inside = pos >= 0
-            logits = logits.index_put((seeds.known_example()[inside], pos[inside]),
-                                      torch.tensor(float("-inf"), device=logits.device, dtype=logits.dtype))
-        log_prob = torch.log_softmax(logits.float(), dim=-1)
-        return -log_prob[seeds.target_example(), position[seeds.target_item]].mean()
+            known = (seeds.known_example()[inside], pos[inside])
+        target = (seeds.target_example(), position[seeds.target_item])
+        loss = 0.0
+        for weight, logits in self.training_logits(sub, h, classes):
+            if known is not None:
+                logits = logits.index_put(known, torch.tensor(float("-inf"), device=logits.device,
+                                                              dtype=logits.dtype))
+            loss = loss + weight * -torch.log_softmax(logits.float(), dim=-1)[target].mean()
+        return loss
+
+    def training_logits(self, sub: SampledSubgraph, h: dict[str, Tensor],
+                        classes: Tensor) -> list[tuple[float, Tensor]]:
+        """(weight, logits float32 [B, C]) per softmax term of the loss; one term by default."""
+        return [(1.0, self.class_logits(sub, h, classes))]
 
     def full_sort_predict(self, batch: SubgraphBatch) -> Tensor:
         """Scores of every item for each row (its user's subgraph at its seed time).

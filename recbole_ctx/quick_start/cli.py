@@ -3,14 +3,20 @@
 ``--model``, ``--dataset``, ``--config_files`` (space separated), DDP options,
 and any ``--key=value`` override, which RecBole's ``Config`` reads from argv.
 Arguments are parsed before anything heavy is imported (``--help`` answers at once),
-and every override is checked against the type RecBole expects before any data loads
-(:mod:`recbole_ctx.quick_start.arguments`).
+and before any data loads every override is checked against the type RecBole expects
+(:mod:`recbole_ctx.quick_start.arguments`), the config files, keys and values, and the
+atomic files the run will read (:mod:`recbole_ctx.quick_start.preflight`): a problem is
+one line ``run_recbole: WHERE: problem``, exit status 2.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from recbole_ctx.quick_start.preflight import Sources
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,21 +38,21 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def checked_overrides(model: str, dataset: str, config_files: list[str], rest: list[str]) -> dict[str, str]:
-    """The ``--key=value`` overrides of ``rest`` after the type and device checks (raw strings,
-    ``device`` turned into ``gpu_id``).  Raises ``ValueError`` (``OverrideError``) on a bad one."""
-    from recbole_ctx.quick_start.arguments import (
-        check_overrides,
-        config_files_for,
-        device_override,
-        expected_types,
-        parse_overrides,
-    )
+def checked_overrides(model: str, dataset: str, config_files: list[str],
+                      rest: list[str]) -> tuple[dict[str, str], Sources]:
+    """The ``--key=value`` overrides of ``rest`` after the type, device, config-file, key and
+    metric checks (raw strings, ``device`` turned into ``gpu_id``), and where each key was
+    given (:class:`~recbole_ctx.quick_start.preflight.Sources`).  Warnings go to stderr.
+    Raises ``ValueError`` (``OverrideError``, ``ConfigError``) on a bad one."""
+    from recbole_ctx.quick_start.arguments import device_override, parse_overrides
+    from recbole_ctx.quick_start.preflight import check_sources
 
     raw = device_override(parse_overrides(rest))
     data_path = Path(raw.get("data_path", "dataset")) / dataset
-    check_overrides(raw, expected_types(config_files_for(model, dataset, config_files, str(data_path))))
-    return raw
+    sources, warnings = check_sources(model, dataset, config_files, raw, str(data_path))
+    for warning in warnings:
+        print(f"run_recbole: warning: {warning}", file=sys.stderr)
+    return raw, sources
 
 
 def run_recbole_main(argv: list[str] | None = None) -> int:
@@ -60,15 +66,20 @@ def run_recbole_main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, argv: list[str], rest: list[str]) -> int:
-    import recbole_ctx  # noqa: F401  (compat layer and model registry, once recbole loads)
+    # Importing this package ran recbole_ctx/__init__.py, which sets the plugin up once RecBole
+    # is imported: compat layer, model registry, RecBole's entry points.
+    import recbole  # noqa: F401
+    from recbole_ctx.quick_start.config_values import check_ddp_arguments
+    from recbole_ctx.quick_start.preflight import check_run
     from recbole_ctx.quick_start.quick_start import DatasetNotFoundError, run
     from recbole_ctx.quick_start.report import format_results
     from recbole_ctx.utils.registry import canonical_model_name
 
     config_files = args.config_files.split() if args.config_files else []
     try:
+        check_ddp_arguments(args.nproc, args.world_size, args.group_offset)
         model = canonical_model_name(args.model)
-        overrides = checked_overrides(model, args.dataset, config_files, rest)
+        overrides, sources = checked_overrides(model, args.dataset, config_files, rest)
     except ValueError as err:
         print(f"run_recbole: {err}", file=sys.stderr)
         return 2
@@ -76,6 +87,7 @@ def _run(args: argparse.Namespace, argv: list[str], rest: list[str]) -> int:
     known = [a for a in argv if a not in rest]
     sys.argv = [sys.argv[0], *known, *(f"--{k}={v}" for k, v in overrides.items())]
     try:
+        check_run(model, args.dataset, config_files, sources)  # the merged config's values, the atomic files
         result = run(model, args.dataset, config_file_list=config_files or None, nproc=args.nproc,
                      world_size=args.world_size, ip=args.ip, port=args.port, group_offset=args.group_offset)
     except (ValueError, DatasetNotFoundError) as err:

@@ -19,6 +19,7 @@ from recbole.config import Config
 from recbole.data.transform import construct_transform
 from recbole.utils import get_environment, get_flops, init_logger, init_seed, set_color
 
+from recbole_ctx.quick_start.dataset_sources import missing_dataset_message
 from recbole_ctx.utils.paths import CONFIG_DIR
 from recbole_ctx.utils.registry import canonical_model_name, get_model, plugin_models
 
@@ -58,8 +59,9 @@ def build_config(
     """RecBole ``Config`` with the project defaults, after checking model and dataset exist.
 
     Raises:
-        ValueError: unknown model (the message lists every available model).
-        DatasetNotFoundError: no folder for the dataset (the message lists those found).
+        ValueError: unknown model (the message names the closest ones).
+        DatasetNotFoundError: no atomic files for the dataset (the message names the closest
+            datasets found and where the data comes from).
     """
     model = canonical_model_name(model)  # a clear error for unknown names, before RecBole's misleading one
     get_model(model)
@@ -72,12 +74,9 @@ def build_config(
     data_path = Path(probe["data_path"])
     if dataset not in BUNDLED_DATASETS:
         _prepare_raw_dataset(dataset, data_path)
-        if not data_path.is_dir():
+        if not data_path.is_dir() or not any(data_path.glob("*.inter")):
             raise DatasetNotFoundError(
-                f"dataset {dataset!r}: no folder {data_path}. Available: "
-                f"{', '.join(_available_datasets(data_path.parent))}. Convert raw data with "
-                f"`recbole-ctx convert <format> SRC --out {data_path.parent}`."
-            )
+                missing_dataset_message(dataset, data_path, _available_datasets(data_path.parent)))
     files = default_config_files(model, dataset, str(data_path)) + user_files
     return Config(model=model, dataset=dataset, config_file_list=files, config_dict=config_dict)
 

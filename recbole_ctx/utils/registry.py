@@ -103,17 +103,23 @@ def install_finder() -> None:
         sys.meta_path.insert(0, PluginModelFinder())
 
 
-def builtin_model_names() -> list[str]:
-    """Class names of RecBole's built-in models, read from its packages' ``__init__`` files
-    (``from ...bpr import BPR``): nothing is imported."""
+def builtin_models_by_submodule() -> dict[str, list[str]]:
+    """Class names of RecBole's built-in models per ``recbole.model`` sub-package, read from
+    its ``__init__`` files (``from ...bpr import BPR``): nothing is imported."""
     import importlib.util
 
     root = Path(importlib.util.find_spec("recbole.model").submodule_search_locations[0])
-    names = []
+    found = {}
     for sub in _BUILTIN_SUBMODULES:
         tree = ast.parse((root / sub / "__init__.py").read_text(encoding="utf-8"))
-        names += [alias.name for node in tree.body if isinstance(node, ast.ImportFrom) for alias in node.names]
-    return sorted(set(names))
+        found[sub] = sorted({alias.name for node in tree.body if isinstance(node, ast.ImportFrom)
+                             for alias in node.names})
+    return found
+
+
+def builtin_model_names() -> list[str]:
+    """Class names of RecBole's built-in models (see :func:`builtin_models_by_submodule`)."""
+    return sorted({name for names in builtin_models_by_submodule().values() for name in names})
 
 
 def available_models() -> list[str]:
@@ -124,7 +130,7 @@ def available_models() -> list[str]:
 def canonical_model_name(name: str) -> str:
     """The registered spelling of model ``name``, matched case-insensitively (``lightgcn`` -> ``LightGCN``).
 
-    Raises ``ValueError`` naming the closest names and listing every available model.
+    Raises ``ValueError`` naming the closest names and the plugin models.
     """
     _set_up()
     names = list(_MODELS) + builtin_model_names()
@@ -135,16 +141,17 @@ def canonical_model_name(name: str) -> str:
         return by_lower[name.lower()]
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=3, cutoff=0.6)
     hint = f" Did you mean {' or '.join(repr(by_lower[c]) for c in close)}?" if close else ""
+    # The closest names and the plugin's own, not all ~90: `recbole-ctx models` lists every one.
     raise ValueError(
-        f"Unknown model {name!r}.{hint} Plugin models: {', '.join(sorted(_MODELS)) or '-'}. "
-        f"RecBole models: {', '.join(builtin_model_names())} (names match in any case)."
+        f"Unknown model {name!r}.{hint} Plugin models: {', '.join(sorted(_MODELS)) or '-'}; "
+        f"`recbole-ctx models` lists all {len(names)} (names match in any case)."
     )
 
 
 def get_model(name: str) -> type:
     """Resolve a model class by name, in any case: plugin models first, then RecBole's built-ins.
 
-    Raises ``ValueError`` with the closest names and every available one when ``name`` is
+    Raises ``ValueError`` with the closest names when ``name`` is
     unknown (RecBole's own lookup would instead fail on a missing optional ``lightgbm``).
     """
     if name.lower() in {"xgboost", "lightgbm"}:  # RecBole's optional external-library models
@@ -169,6 +176,7 @@ def get_trainer(model_type: ModelType, name: str) -> type:
     if entry is not None and entry.trainer is not None:
         module, cls = entry.trainer.split(":")
         return getattr(importlib.import_module(module), cls)
-    from recbole.utils import get_trainer as recbole_get_trainer
+    # recbole.utils.utils's, not recbole.utils's: recbole_ctx wraps the latter for plugin models.
+    from recbole.utils.utils import get_trainer as recbole_get_trainer
 
     return recbole_get_trainer(model_type, name)

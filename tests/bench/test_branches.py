@@ -24,7 +24,8 @@ def test_block_stats_of_a_hand_made_block():
     tower = torch.tensor([[0.0, 0.0, 10.0, 8.0, 3.0, 2.0]])
     positive = torch.tensor([[False, False, True, False, True, False]])
     masked = torch.tensor([[True, False, False, True, False, False]])
-    stats = {name: float(v) for name, v in _block_stats(pair, tower, positive, masked, k=2).items()}
+    fused = torch.where(torch.isfinite(pair), pair, tower)
+    stats = {name: float(v) for name, v in _block_stats(pair, tower, fused, positive, masked, k=2).items()}
     # Fused ranking: 1 (pair 5), 4 (tower 3), 5 (tower 2), 2 (pair 1): top-2 = {1, 4}.
     assert stats["locality"] == 0.5  # item 2 of the positives {2, 4} is inside
     assert stats["inside candidates"] == 2  # items 1 and 2; 3 is masked
@@ -33,13 +34,27 @@ def test_block_stats_of_a_hand_made_block():
     assert stats["pair only"] == 0.5  # pair ranks 1 then 2
     assert stats["tower only"] == 1.0  # tower ranks 2 then 4 (3 masked)
     assert stats["tower outside"] == 0.5  # outside the subgraph: 4 then 5
+    assert (stats["pair hits"], stats["pair slots"], stats["tower hits"], stats["tower slots"]) == (0, 1, 1, 1)
+
+
+def test_block_stats_rank_by_the_fusion_given():
+    # A residual fusion adds the tower inside: item 2 (pair 1 + tower 10) now leads.
+    pair = torch.tensor([[-INF, 5.0, 1.0, 9.0, -INF, -INF]])
+    tower = torch.tensor([[0.0, 0.0, 10.0, 8.0, 3.0, 2.0]])
+    positive = torch.tensor([[False, False, True, False, True, False]])
+    masked = torch.tensor([[True, False, False, True, False, False]])
+    fused = torch.where(torch.isfinite(pair), pair + tower, tower)
+    stats = _block_stats(pair, tower, fused, positive, masked, k=2)
+    assert float(stats["Recall@k"]) == 0.5 and float(stats["from inside"]) == 0.5  # top-2 = {2, 1}
+    assert float(stats["pair share of top-k"]) == 1.0
 
 
 def test_pair_only_counts_no_hit_beyond_the_subgraph():
     pair = torch.tensor([[-INF, 5.0, -INF, -INF]])
     tower = torch.zeros(1, 4)
     positive = torch.tensor([[False, False, True, True]])
-    stats = _block_stats(pair, tower, positive, torch.zeros(1, 4, dtype=torch.bool), k=3)
+    stats = _block_stats(pair, tower, torch.where(torch.isfinite(pair), pair, tower), positive,
+                         torch.zeros(1, 4, dtype=torch.bool), k=3)
     assert float(stats["pair only"]) == 0.0  # the -inf slots of its top-3 are not hits
 
 
@@ -74,7 +89,16 @@ def test_main_reads_a_saved_checkpoint(trained, capsys):
     assert row["Recall@k"] == pytest.approx(branch_breakdown(net, test, k=5)["Recall@k"], abs=1e-4)
 
 
-def test_models_without_two_heads_are_refused(tmp_path):
-    _, net, _, _, test = tiny_setup(tmp_path, "ShallowItem")
-    with pytest.raises(TypeError, match="ContextGNN"):
-        branch_breakdown(net, test, k=5)
+def test_one_head_models_rank_alone_and_split_by_the_subgraph(tmp_path):
+    _, net, _, _, test = tiny_setup(tmp_path, "ShallowItem", **DEEP)
+    stats = branch_breakdown(net, test, k=5)
+    assert stats["tower only"] == pytest.approx(stats["Recall@k"], abs=1e-12)
+    assert 0.0 < stats["locality"] < 1.0  # the same subgraphs as ContextGNN's
+    assert 0.0 < stats["pair share of top-k"] < 1.0  # its slots on subgraph items
+    assert stats["from inside"] + stats["from outside"] == pytest.approx(stats["Recall@k"], abs=1e-12)
+
+
+def test_models_that_read_no_subgraph_are_refused(tmp_path):
+    _, _, _, _, test = tiny_setup(tmp_path, "ShallowItem")
+    with pytest.raises(TypeError, match="reads subgraphs"):
+        branch_breakdown(torch.nn.Linear(2, 2), test, k=5)

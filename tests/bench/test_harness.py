@@ -124,3 +124,47 @@ def test_smoke_suite_end_to_end(tmp_path):
         assert 0.0 <= float(row["test_recall@10"]) <= 1.0 and float(row["train_s_per_epoch"]) > 0
     assert (out / "results.png").stat().st_size > 1000
     assert "| model | recall@10 | ndcg@10 |" in (out / "results.md").read_text()
+
+
+SOURCED = """
+name: s
+datasets: [{name: g, source: gowalla, convert: [lightgcn, --valid-ratio, 0.5]}]
+models: [{name: BPR}]
+"""
+
+
+def test_missing_raw_source_says_which_files_and_whence(tmp_path, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(SOURCED)
+    code = harness.main([str(path), "--data-dir", str(tmp_path / "raw"), "--data-path", str(tmp_path / "ds")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'raw' / 'gowalla'}: not found" in err
+    assert "train.txt, test.txt from LightGCN's release" in err and "--data-dir" in err
+
+
+def test_suite_converts_from_the_data_dir(tmp_path):
+    raw = tmp_path / "raw" / "gowalla"
+    raw.mkdir(parents=True)
+    (raw / "train.txt").write_text("0 0 1 2 3\n1 1 2 3 4\n")
+    (raw / "test.txt").write_text("0 4\n1 0\n")
+    path = tmp_path / "s.yaml"
+    path.write_text(SOURCED)
+    [spec] = load_suite(path).datasets
+    assert harness.ensure_dataset(spec, tmp_path / "ds", tmp_path / "raw")
+    assert (tmp_path / "ds" / "g" / "g.valid.inter").is_file()
+
+
+def test_convert_without_source_is_refused(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(SOURCED.replace("source: gowalla, ", ""))
+    with pytest.raises(SuiteError, match="'convert' but no 'source'"):
+        load_suite(path)
+
+
+def test_shipped_suites_name_known_sources_only():
+    from recbole_ctx.bench.sources import SOURCES
+
+    for path in (CONFIG_DIR / "bench").glob("*.yaml"):
+        for spec in load_suite(path).datasets:
+            assert spec.convert is None or spec.source in SOURCES, (path.name, spec.name)

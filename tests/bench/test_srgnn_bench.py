@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from recbole_ctx.bench.srgnn import MAX_LEN, ScoringFloor, parse_args, write_diginetica
+from recbole_ctx.bench.srgnn import MAX_LEN, MAX_LENS, ScoringFloor, parse_args, write_diginetica, write_ml100k
 
 
 def _read(path) -> pd.DataFrame:
@@ -44,6 +44,26 @@ def test_write_diginetica_augments_prefixes_and_holds_out_whole_sessions(tmp_pat
     assert got["session_id:token"].is_unique
 
 
+def test_write_ml100k_makes_each_user_one_session(tmp_path):
+    import recbole
+
+    inter = pd.read_csv(f"{recbole.__path__[0]}/dataset_example/ml-100k/ml-100k.inter", sep="\t", dtype=str)
+    inter = inter.sort_values(["user_id:token", "timestamp:float"], key=lambda c: c.astype(float)
+                              if c.name == "timestamp:float" else c, kind="stable")
+    first = sorted(inter["user_id:token"].unique(), key=int)[:5]  # the users the bench keeps
+    histories = {u: inter.loc[inter["user_id:token"] == u, "item_id:token"].tolist() for u in first}
+
+    name = write_ml100k(tmp_path, users=5, valid_ratio=0.0, seed=0)
+    folder = tmp_path / name
+    train, tst = (_read(folder / f"{name}.{s}.inter") for s in ("train", "test"))
+    cap = MAX_LENS[name]
+    want = {(tuple(h[max(0, k - cap):k]), h[k]) for h in histories.values() for k in range(1, len(h) - 1)}
+    assert set(zip(train["item_id_list:token_seq"].map(lambda v: tuple(v.split())), train["item_id:token"])) == want
+    assert len(train) == sum(len(h) - 2 for h in histories.values())
+    assert sorted(zip(tst["item_id_list:token_seq"].map(lambda v: tuple(v.split())), tst["item_id:token"])) == sorted(
+        (tuple(h[-1 - cap:-1]), h[-1]) for h in histories.values())
+
+
 def test_quick_is_a_small_cpu_run():
     args = parse_args(["--quick"])
     assert args.device == "cpu" and args.sessions == 5000 and args.steps <= 20
@@ -52,9 +72,10 @@ def test_quick_is_a_small_cpu_run():
 def test_malformed_pickle_is_one_clear_error(tmp_path, capsys):
     from recbole_ctx.bench.srgnn import main
 
-    (tmp_path / "all_train_seq.txt").write_bytes(pickle.dumps([[1, 2]]))
-    (tmp_path / "test.txt").write_bytes(pickle.dumps([[1], [2], [3]]))
-    assert main(["--source", str(tmp_path), "--quick"]) == 2
+    (tmp_path / "diginetica").mkdir()
+    (tmp_path / "diginetica" / "all_train_seq.txt").write_bytes(pickle.dumps([[1, 2]]))
+    (tmp_path / "diginetica" / "test.txt").write_bytes(pickle.dumps([[1], [2], [3]]))
+    assert main(["--data-dir", str(tmp_path), "--quick"]) == 2
     assert "test.txt: expected a tuple" in capsys.readouterr().err
 
 
@@ -92,13 +113,13 @@ def test_bench_leaves_nothing_in_the_working_directory(tmp_path, monkeypatch):
     """RecBole's trainers write checkpoints and TensorBoard logs under the cwd."""
     from recbole_ctx.bench.srgnn import main
 
-    src = tmp_path / "src"
-    src.mkdir()
+    src = tmp_path / "src" / "diginetica"
+    src.mkdir(parents=True)
     sessions = [[1 + (k * 3 + j) % 40 for j in range(2 + k % 4)] for k in range(60)]
     (src / "all_train_seq.txt").write_bytes(pickle.dumps(sessions))
     (src / "test.txt").write_bytes(pickle.dumps(([[1, 2], [3]], [4, 5])))
     cwd = tmp_path / "cwd"
     cwd.mkdir()
     monkeypatch.chdir(cwd)
-    assert main(["--quick", "--source", "../src", "--steps", "2", "--rounds", "1"]) == 0
+    assert main(["--quick", "--data-dir", "../src", "--steps", "2", "--rounds", "1"]) == 0
     assert list(cwd.iterdir()) == []

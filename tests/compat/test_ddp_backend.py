@@ -43,3 +43,10 @@ def test_single_process_config_honours_use_gpu_false(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     config = Config(model="BPR", dataset="ml-100k", config_dict={**QUIET, "use_gpu": False})
     assert config["device"] == torch.device("cpu") and config["single_spec"] is True
+
+
+@pytest.mark.parametrize(("cuda", "overrides", "use_gpu"), [(False, {}, False), (True, {"device": "cpu"}, False)])
+def test_use_gpu_says_what_the_run_uses(monkeypatch, cuda, overrides, use_gpu):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    config = Config(model="BPR", dataset="ml-100k", config_dict={**QUIET, **overrides})
+    assert config["use_gpu"] is use_gpu and config["device"] == torch.device("cpu")

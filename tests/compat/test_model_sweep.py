@@ -3,10 +3,8 @@ built, trained for one batch, saved, reloaded by RecBole's trainer (``weights_on
 and evaluated once on a tiny dataset under the compat layer: a breakage anywhere in RecBole on today's stack shows as a failing parameter.
 Models whose optional packages are not installed are skipped, naming the package."""
 import importlib
-from pathlib import Path
 
 import pytest
-import yaml
 
 import recbole_ctx  # noqa: F401
 from fixtures.tiny_recbole import write_tiny_dataset
@@ -23,7 +21,6 @@ SMALL = {"embedding_size": 8, "hidden_size": 8, "inner_size": 16, "n_layers": 1,
          "MAX_ITEM_LIST_LENGTH": 8}
 # Their shapes are tied to the defaults (conv kernels, fixed layer sizes, top-k over the width).
 OWN_WIDTHS = {"ConvNCF", "DSSM", "FEARec", "GRU4RecCPR", "SASRecCPR"}
-SEQ_CE = {"train_neg_sample_args": None}  # RecBole: a CE-loss sequential model has no negatives
 CONTEXT = {"threshold": {"rating": 4}}  # labels for the context-aware (CTR) models
 # GRU4RecKG and KSR read pretrained entity vectors (.ent) over the KG; RecBole's
 # sequential_embedding_model.yaml sets no leave-one-out split, which sequential data needs.
@@ -75,21 +72,12 @@ def _model_class(sub: str, module_name: str) -> type:
     return cls
 
 
-def _model_yaml(name: str) -> dict:
-    import recbole
-
-    path = Path(recbole.__file__).parent / "properties" / "model" / f"{name}.yaml"
-    return (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
-
-
 def _config_dict(cls: type, tiny: dict) -> dict:
     from recbole.utils import ModelType
 
     extra = {} if cls.__name__ in OWN_WIDTHS else dict(SMALL)
     if cls.type == ModelType.CONTEXT:
         extra.update(CONTEXT)
-    if cls.type == ModelType.SEQUENTIAL and _model_yaml(cls.__name__).get("loss_type") == "CE":
-        extra.update(SEQ_CE)
     return {**tiny, **BASE, **extra, **EXTRA.get(cls.__name__, {})}
 
 

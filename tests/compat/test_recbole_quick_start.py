@@ -21,7 +21,7 @@ def test_quick_start_imports_in_a_fresh_process_and_leaves_ray_alone():
         import recbole_ctx
         from recbole.quick_start import (run, run_recbole, run_recboles, load_data_and_model,
                                          objective_function)
-        from recbole_ctx.compat.recbole_quick_start import load_data_and_model as ours
+        from recbole_ctx.quick_start.loading import load_data_and_model as ours
         assert load_data_and_model is ours
         assert "ray" not in sys.modules  # ray is imported on first use only
         try:

@@ -84,7 +84,7 @@ def test_bad_input_names_file_and_line(tmp_path, content, line, problem):
 
 def test_cli_reports_error_and_exit_status(tmp_path, capsys):
     assert main(["lightgcn", str(tmp_path / "missing"), "--out", str(tmp_path)]) == 1
-    assert "missing/train.txt: file not found" in capsys.readouterr().err
+    assert f"{tmp_path / 'missing'}: no such file or folder" in capsys.readouterr().err
 
 
 def test_prepare_dataset_converts_in_place_once(tmp_path):

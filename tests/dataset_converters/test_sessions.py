@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from dataset_converters import sessions
 from dataset_converters.errors import ConversionError
@@ -93,7 +94,7 @@ def _as_text(examples, max_len=50):
 
 
 def test_diginetica_pickles_give_paper_counts(shared_data, tmp_path):
-    dest = sessions.convert(shared_data / "diginetica", tmp_path)
+    dest = sessions.convert(shared_data / "diginetica", tmp_path, valid="test")  # the papers' files
     train, test = _read(dest / "diginetica.train.inter"), _read(dest / "diginetica.test.inter")
     assert list(train.columns) == ["session_id:token", "item_id_list:token_seq", "item_id:token"]
     assert (len(train), len(test)) == (719_470, 60_858)
@@ -114,7 +115,7 @@ def test_diginetica_pickles_give_paper_counts(shared_data, tmp_path):
 
 def test_raw_diginetica_matches_srgnn_preprocess(shared_data, tmp_path):
     src = shared_data / "diginetica-raw-sample" / "sample_train-item-views.csv"
-    dest = sessions.convert(src, tmp_path, name="digi")
+    dest = sessions.convert(src, tmp_path, name="digi", valid="test")
     ref_train, ref_test = srgnn_reference(src, "diginetica")
     assert len(ref_train) > 1000 and len(ref_test) > 50
     assert _examples(dest / "digi.train.inter") == _as_text(ref_train)
@@ -140,7 +141,7 @@ def test_raw_yoochoose_matches_srgnn_preprocess(tmp_path, fraction):
     src = tmp_path / "yoochoose-data"
     src.mkdir()
     _yoochoose_log(src / "yoochoose-clicks.dat")
-    dest = sessions.convert(src, tmp_path / "out", fraction=fraction)
+    dest = sessions.convert(src, tmp_path / "out", fraction=fraction, valid="test")
     assert dest.name == ("yoochoose-data" if fraction == 1 else "yoochoose-data1_4")
     ref_train, ref_test = srgnn_reference(src / "yoochoose-clicks.dat", "yoochoose")
     keep = len(ref_train) // fraction
@@ -154,7 +155,7 @@ def test_max_len_keeps_most_recent_items(tmp_path):
     src.mkdir()
     (src / "all_train_seq.txt").write_bytes(pickle.dumps([list(range(1, 8))]))
     (src / "test.txt").write_bytes(pickle.dumps(([[1, 2, 3, 4, 5]], [6])))
-    dest = sessions.convert(src, tmp_path / "out", max_len=3)
+    dest = sessions.convert(src, tmp_path / "out", max_len=3, valid="test")
     assert _examples(dest / "p.train.inter")[0] == (["4", "5", "6"], "7")
     assert _examples(dest / "p.test.inter") == [(["3", "4", "5"], "6")]
 
@@ -190,22 +191,34 @@ def test_bad_pickle_structure(tmp_path):
 
 
 def test_gru4rec_trains_on_output(shared_data, tmp_path, recbole_train):
-    sessions.convert(shared_data / "diginetica-raw-sample", tmp_path, name="digi")
+    sessions.convert(shared_data / "diginetica-raw-sample", tmp_path, name="digi", valid="test")
     config = {"train_neg_sample_args": None, "loss_type": "CE"}  # eval_args come from the converted yaml
     dataset, splits, result = recbole_train("GRU4Rec", tmp_path, "digi", config)
     assert [len(s.dataset) for s in splits] == [1205, 99, 99]
     assert 0.0 <= result["mrr@10"] <= 1.0
 
 
-def test_valid_sessions_hold_out_whole_sessions_from_train(shared_data, tmp_path):
+def test_default_validation_holds_out_whole_training_sessions(shared_data, tmp_path):
     src = shared_data / "diginetica-raw-sample" / "sample_train-item-views.csv"
-    full = _read(sessions.convert(src, tmp_path / "a", name="d") / "d.train.inter")
-    dest = sessions.convert(src, tmp_path / "b", name="d", valid_sessions=0.2, seed=1)
+    full = _read(sessions.convert(src, tmp_path / "a", name="d", valid="test") / "d.train.inter")
+    dest = sessions.convert(src, tmp_path / "b", name="d", valid_ratio=0.2, seed=1)  # valid="holdout" by default
     train, valid, test = (_read(dest / f"d.{s}.inter") for s in ("train", "valid", "test"))
     assert len(train) + len(valid) == len(full)
     assert set(train["session_id:token"]).isdisjoint(valid["session_id:token"])
     n_sessions = full["session_id:token"].nunique()
     assert valid["session_id:token"].nunique() == round(0.2 * n_sessions)
     assert not valid.equals(test)
-    again = sessions.convert(src, tmp_path / "c", name="d", valid_sessions=0.2, seed=1)
+    assert yaml.safe_load((dest / "d.yaml").read_text())["converter"]["valid"] == "holdout"
+    again = sessions.convert(src, tmp_path / "c", name="d", valid_ratio=0.2, seed=1)
     assert _read(again / "d.valid.inter").equals(valid)
+
+
+def test_validating_on_test_is_said_in_the_log_and_the_yaml(tmp_path, caplog):
+    src = tmp_path / "p"
+    src.mkdir()
+    (src / "all_train_seq.txt").write_bytes(pickle.dumps([[1, 2, 3], [2, 3, 4]]))
+    (src / "test.txt").write_bytes(pickle.dumps(([[1, 2]], [3])))
+    with caplog.at_level("WARNING"):
+        dest = sessions.convert(src, tmp_path / "out", valid="test")
+    assert "the validation file is the test file" in caplog.text
+    assert yaml.safe_load((dest / "p.yaml").read_text())["converter"]["valid_is_test"] is True

@@ -146,3 +146,52 @@ def test_training_steps_reduce_the_loss_on_cpu(tmp_path):
     batch = user_batch(train, USERS, hide_targets=False)
     losses = train_losses(net, batch)
     assert losses[-1] < 0.7 * losses[0]
+
+
+RESIDUAL = {"fusion": "residual", "tower_user": "history", "tower_init": "spectral"}
+
+
+def test_residual_fusion_adds_the_pair_head_to_the_tower_inside_only(tmp_path):
+    _, net, train, *_ = tiny_setup(tmp_path, "ContextGNN", **RESIDUAL)
+    net.eval()
+    classes = torch.arange(net.n_items)
+    with torch.no_grad():
+        sub = train.builder.sample(torch.tensor(USERS), _inf(len(USERS)))
+        h = net.encode(sub)
+        pair, tower = net.branch_logits(sub, h, classes)
+        fused = net.class_logits(sub, h, classes)
+        h_v = h["user"][: len(USERS)]
+        torch.testing.assert_close(tower, net.tower_user(sub, h_v, net.item_tower) @ net.item_tower.table.weight.T)
+        for b in range(len(USERS)):
+            inside = sorted(inside_items(sub, b))
+            outside = sorted(set(range(net.n_items)) - set(inside))
+            torch.testing.assert_close(fused[b, outside], tower[b, outside])
+            for item in inside:
+                nodes = ((sub.batch["item"] == b) & (sub.node["item"] == item)).nonzero().squeeze(1)
+                raw = (h["item"][nodes] @ h_v[b]).max() + net.fusion_mlp(h_v[b]).squeeze()
+                torch.testing.assert_close(pair[b, item], raw)
+                torch.testing.assert_close(fused[b, item], tower[b, item] + raw)
+
+
+def test_frozen_spectral_tower_keeps_its_table_while_the_rest_trains(tmp_path):
+    _, net, train, *_ = tiny_setup(tmp_path, "ContextGNN", num_classes=64, tower_freeze=True, **RESIDUAL)
+    table = net.item_tower.table.weight.detach().clone()
+    losses = train_losses(net, user_batch(train, USERS))
+    assert all(torch.isfinite(torch.tensor(losses))) and losses[-1] < losses[0]
+    assert torch.equal(net.item_tower.table.weight, table)
+    assert net.tower_user.proj.weight.abs().sum() > 0
+
+
+def test_tower_loss_weight_adds_the_towers_own_softmax(tmp_path):
+    _, net, train, *_ = tiny_setup(tmp_path, "ContextGNN", num_classes=64, tower_loss_weight=0.0, **RESIDUAL)
+    batch = user_batch(train, USERS)
+    net.eval()  # same subgraphs and class set for each call: num_classes covers every item
+    with torch.no_grad():
+        fused_only = net.calculate_loss(batch)
+        net.tower_loss_weight = 0.5
+        both = net.calculate_loss(batch)
+        sub, seeds = batch.subgraph, batch.seeds
+        assert seeds.known_item is None  # nothing to mask
+        _, tower = net.branch_logits(sub, net.encode(sub), torch.arange(net.n_items))
+        tower_loss = -torch.log_softmax(tower, -1)[seeds.target_example(), seeds.target_item].mean()
+    torch.testing.assert_close(both, fused_only + 0.5 * tower_loss)
