@@ -20,6 +20,7 @@ from logging import getLogger
 from typing import Any, NamedTuple
 
 from recbole_ctx.data.protocol import TemporalProtocol
+from recbole_ctx.utils.registry import reads_subgraphs
 
 
 class PreparedData(NamedTuple):
@@ -27,13 +28,6 @@ class PreparedData(NamedTuple):
     train: Any
     valid: Any
     test: Any
-
-
-def reads_subgraphs(model_name: str) -> bool:
-    """Whether plugin or RecBole model ``model_name`` reads batches with sampled subgraphs."""
-    from recbole_ctx.utils.registry import get_model, plugin_models
-
-    return model_name in plugin_models() and bool(getattr(get_model(model_name), "reads_subgraphs", False))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ import pytest
 from recbole.config import Config
 
 import recbole_ctx  # noqa: F401  (RecBole compatibility, model registry)
-from recbole_ctx.protocol import Protocol, reads_subgraphs
+from recbole_ctx.protocol import Protocol
+from recbole_ctx.utils.registry import reads_subgraphs
 
 
 def _config(model="BPR", **extra):

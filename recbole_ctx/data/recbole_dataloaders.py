@@ -19,7 +19,7 @@ def install() -> None:
         return
 
     def get_dataloader(config, phase):
-        from recbole_ctx.protocol import reads_subgraphs
+        from recbole_ctx.utils.registry import reads_subgraphs
 
         if not reads_subgraphs(config["model"]):
             return original(config, phase)

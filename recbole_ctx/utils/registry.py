@@ -75,6 +75,11 @@ def plugin_models() -> dict[str, PluginModel]:
     return dict(_MODELS)
 
 
+def reads_subgraphs(model_name: str) -> bool:
+    """Whether plugin or RecBole model ``model_name`` reads batches with sampled subgraphs."""
+    return model_name in plugin_models() and bool(getattr(get_model(model_name), "reads_subgraphs", False))
+
+
 class _AliasLoader(importlib.abc.Loader):
     def __init__(self, target: str):
         self.target = target
