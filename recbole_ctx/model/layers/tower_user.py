@@ -89,13 +89,13 @@ class TowerUser(nn.Module):
             raise ValueError(f"tower_init must be one of {TOWER_INITS}, got {init!r}")
         if kind not in TOWER_USERS:
             raise ValueError(f"tower_user must be one of {TOWER_USERS}, got {kind!r}")
+        freeze = bool(config["tower_freeze"])
+        if freeze and init != "spectral":
+            raise ValueError("tower_freeze keeps a spectral item table fixed; it needs tower_init: spectral")
         if kind == "gnn" and init == "random":
             return None
         if init == "spectral" and item_tower.kind != "shallow":
             raise ValueError("tower_init: spectral fills the shallow item table; it needs item_tower: shallow")
-        freeze = bool(config["tower_freeze"])
-        if freeze and init != "spectral":
-            raise ValueError("tower_freeze keeps a spectral item table fixed; it needs tower_init: spectral")
         if init == "spectral" and config["val_timestamp"] is not None:
             raise ValueError("tower_init: spectral factorises every training interaction at once, so on a "
                              "temporal dataset (val_timestamp) it would see the events that training labels "
