@@ -31,19 +31,18 @@ from __future__ import annotations
 import codecs
 import functools
 import io
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from recbole_ctx.compat.dataset_method import DatasetMethod
 
 # Encodings pyarrow reads (transcoding the single-byte ones) where every byte checked
 # below (", NUL, the separator) means the same character as in ASCII.
 _ASCII_COMPATIBLE = {"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252"}
 _SCAN_BYTES = 1 << 24  # 16 MiB per read when scanning a file for bytes the fast path refuses
 
-_stock_load_feat: Callable | None = None
 
 
 def _codec(encoding: str | None) -> str | None:
@@ -180,13 +179,13 @@ def load_feat(self, filepath: str, source: Any) -> pd.DataFrame | None:
             continue
         fields.append((field, ftype, field_type))
     if not fields:
-        return _stock_load_feat(self, filepath, source)  # logs RecBole's warning, returns None
+        return LOAD_FEAT.fallback(self, filepath, source)  # logs RecBole's warning, returns None
 
     usecols = [field_type for _, _, field_type in fields]
     dtype = {field_type: np.float64 if ftype == FeatureType.FLOAT else str for _, ftype, field_type in fields}
     df = arrow_frame(filepath, usecols, dtype, field_separator, encoding)
     if df is None:
-        return _stock_load_feat(self, filepath, source)
+        return LOAD_FEAT.fallback(self, filepath, source)
 
     for field, ftype, _ in fields:  # the bookkeeping of :470-476
         if isinstance(source, FeatureSource) or source != "link":
@@ -218,29 +217,6 @@ def load_feat(self, filepath: str, source: Any) -> pd.DataFrame | None:
     return df
 
 
-@contextmanager
-def stock_loading() -> Iterator[None]:
-    """Within the block, ``Dataset._load_feat`` is RecBole's own (for comparisons)."""
-    from recbole.data.dataset.dataset import Dataset
-
-    current = Dataset._load_feat
-    Dataset._load_feat = _stock_load_feat or current
-    try:
-        yield
-    finally:
-        Dataset._load_feat = current
-
-
-def apply() -> None:
-    """Install :func:`load_feat`, keeping the method it replaces (already wrapped by
-    ``pandas_data`` when that ran first) as the fallback."""
-    global _stock_load_feat
-    from recbole.data.dataset.dataset import Dataset
-
-    if getattr(Dataset._load_feat, "__atomic_reader__", False):
-        return
-    _stock_load_feat = Dataset.__dict__["_load_feat"]
-    Dataset._load_feat = load_feat
-
-
-load_feat.__atomic_reader__ = True
+LOAD_FEAT = DatasetMethod("_load_feat", load_feat)
+stock_loading = LOAD_FEAT.stock  # RecBole's own inside the block (comparisons)
+apply = LOAD_FEAT.apply

@@ -17,13 +17,10 @@ interval's left end only (``<``, whatever its bracket), and an id whose count fa
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-
 import numpy as np
 import pandas as pd
 
-_stock_filter: Callable | None = None
+from recbole_ctx.compat.dataset_method import DatasetMethod
 
 
 def _counts(values: pd.Series, interval: list | None) -> pd.Series:
@@ -81,7 +78,7 @@ def filter_by_inter_num(self) -> None:
         _log_check(self, self.iid_field, item_interval)
         return
     if self.inter_feat[self.uid_field].isna().any() or self.inter_feat[self.iid_field].isna().any():
-        return _stock_filter(self)
+        return FILTER.fallback(self)
 
     user_counts = _counts(self.inter_feat[self.uid_field], user_interval)
     item_counts = _counts(self.inter_feat[self.iid_field], item_interval)
@@ -117,24 +114,6 @@ def _minus(counts: pd.Series, dropped: pd.Series) -> pd.Series:
     return left[left > 0].astype(np.int64)
 
 
-@contextmanager
-def stock_filtering() -> Iterator[None]:
-    """Within the block, ``Dataset._filter_by_inter_num`` is RecBole's own (for comparisons)."""
-    from recbole.data.dataset.dataset import Dataset
-
-    current = Dataset._filter_by_inter_num
-    Dataset._filter_by_inter_num = _stock_filter or current
-    try:
-        yield
-    finally:
-        Dataset._filter_by_inter_num = current
-
-
-def apply() -> None:
-    global _stock_filter
-    from recbole.data.dataset.dataset import Dataset
-
-    if Dataset._filter_by_inter_num is filter_by_inter_num:
-        return
-    _stock_filter = Dataset.__dict__["_filter_by_inter_num"]
-    Dataset._filter_by_inter_num = filter_by_inter_num
+FILTER = DatasetMethod("_filter_by_inter_num", filter_by_inter_num)
+stock_filtering = FILTER.stock
+apply = FILTER.apply

@@ -13,12 +13,9 @@ RecBole's own method.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-
 import numpy as np
 
-_stock_remap: Callable | None = None
+from recbole_ctx.compat.dataset_method import DatasetMethod
 
 
 def _arrow_tokens(remap_list: list) -> list | None:
@@ -44,7 +41,7 @@ def remap(self, remap_list: list) -> None:
         return
     arrays = _arrow_tokens(remap_list)
     if arrays is None:
-        return _stock_remap(self, remap_list)
+        return REMAP.fallback(self, remap_list)
     tokens = pa.chunked_array([chunk for array in arrays for chunk in array.chunks], type=arrays[0].type)
     uniques = pc.unique(tokens).drop_null()  # first-appearance order, as pd.factorize
     codes = pc.fill_null(pc.index_in(tokens, value_set=uniques), -1).to_numpy().astype(np.int64) + 1
@@ -58,26 +55,6 @@ def remap(self, remap_list: list) -> None:
         feat[field] = new_ids
 
 
-@contextmanager
-def stock_remapping() -> Iterator[None]:
-    """Within the block, ``Dataset._remap`` is RecBole's own (for comparisons)."""
-    from recbole.data.dataset.dataset import Dataset
-
-    current = Dataset._remap
-    Dataset._remap = _stock_remap or current
-    try:
-        yield
-    finally:
-        Dataset._remap = current
-
-
-def apply() -> None:
-    """Install :func:`remap`, keeping the method it replaces (wrapped by ``pandas_data``
-    when that ran first) as the fallback."""
-    global _stock_remap
-    from recbole.data.dataset.dataset import Dataset
-
-    if Dataset._remap is remap:
-        return
-    _stock_remap = Dataset.__dict__["_remap"]
-    Dataset._remap = remap
+REMAP = DatasetMethod("_remap", remap)
+stock_remapping = REMAP.stock
+apply = REMAP.apply
