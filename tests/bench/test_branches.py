@@ -102,3 +102,19 @@ def test_models_that_read_no_subgraph_are_refused(tmp_path):
     _, _, _, _, test = tiny_setup(tmp_path, "ShallowItem")
     with pytest.raises(TypeError, match="reads subgraphs"):
         branch_breakdown(torch.nn.Linear(2, 2), test, k=5)
+
+
+def test_calibration_fields_count_each_heads_slots_and_hits(trained, monkeypatch):
+    _, net, _, test = trained
+    # k = 1: the one slot goes to the tower wherever it can (pair scores pushed far down) ...
+    monkeypatch.setattr(net, "fuse", lambda pair, tower: torch.where(torch.isfinite(pair), pair - 1e3, tower))
+    low = branch_breakdown(net, test, k=1)
+    assert low["rows with tower slots"] == 1.0 and low["pair share q75"] == 0.0
+    assert low["pair slot precision"] == 0.0  # no pair slot, no pair hit
+    # ... then to the pair head wherever the row has an unmasked subgraph item.
+    monkeypatch.setattr(net, "fuse", lambda pair, tower: torch.where(torch.isfinite(pair), pair + 1e3, tower))
+    high = branch_breakdown(net, test, k=1)
+    assert high["rows with tower slots"] == pytest.approx(1.0 - high["pair share of top-k"])
+    assert high["rows with tower slots"] < 1.0 and high["pair share q75"] == 1.0
+    assert high["pair share q25"] <= high["pair share q50"] <= high["pair share q75"]
+    assert 0.0 < high["pair slot precision"] <= 1.0
