@@ -36,7 +36,6 @@ def main(argv: list[str] | None = None) -> int:
     except OverrideError as err:
         print(f"recbole-ctx locality: {err}", file=sys.stderr)
         return 2
-    import recbole_ctx  # noqa: F401  (compat layer)
     from recbole_ctx.data import TemporalDataset, TemporalGraph
     from recbole_ctx.quick_start.quick_start import DatasetNotFoundError, build_config
     from recbole_ctx.sampler.locality import locality_score

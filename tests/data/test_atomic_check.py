@@ -3,14 +3,12 @@
 the checks read fine too."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from recbole_ctx.quick_start.cli import run_recbole_main
-from support.atomic import INTER_HEADER, inter_rows, write_static
+from support.atomic import INTER_HEADER, inter_rows, run_cli_in_process, write_static
 from support.temporal import tiny_dataset
 
 QUIET = ["--state=ERROR", "--show_progress=False", "--epochs=1", "--embedding_size=4"]
@@ -54,13 +52,8 @@ def run_cli(tmp_path, monkeypatch, capsys):
     """``run_cli(dataset, *args) -> (status, stderr lines)``: ``run_recbole`` in process."""
 
     def run(dataset: str, *args: str, model: str = "BPR") -> tuple[int, list[str]]:
-        monkeypatch.setattr(sys, "argv", ["run_recbole"])
-        capsys.readouterr()
-        status = run_recbole_main([f"--model={model}", f"--dataset={dataset}", f"--data_path={tmp_path / 'data'}",
-                                   *QUIET, *args])
-        err = capsys.readouterr().err
-        assert "Traceback" not in err
-        return status, [line for line in err.splitlines() if line.strip()]
+        return run_cli_in_process([f"--model={model}", f"--dataset={dataset}", f"--data_path={tmp_path / 'data'}",
+                                   *QUIET, *args], monkeypatch, capsys)
 
     return run
 

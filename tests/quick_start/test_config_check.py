@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-from recbole_ctx.quick_start.cli import run_recbole_main
-from support.atomic import write_static
+from support.atomic import run_cli_in_process, write_static
 
 QUIET = ["--state=ERROR", "--show_progress=False"]
 
@@ -59,13 +58,8 @@ def run_cli(tmp_path, monkeypatch, capsys):
     write_static(tmp_path / "data")
 
     def run(model: str, args: list[str]) -> tuple[int, list[str]]:
-        monkeypatch.setattr(sys, "argv", ["run_recbole"])
-        capsys.readouterr()
-        status = run_recbole_main([f"--model={model}", "--dataset=tiny", f"--data_path={tmp_path / 'data'}",
-                                   *QUIET, *args])
-        err = capsys.readouterr().err
-        assert "Traceback" not in err
-        return status, [line for line in err.splitlines() if line.strip()]
+        return run_cli_in_process([f"--model={model}", "--dataset=tiny", f"--data_path={tmp_path / 'data'}",
+                                   *QUIET, *args], monkeypatch, capsys)
 
     return run
 

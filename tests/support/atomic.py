@@ -25,3 +25,21 @@ def write_static(root: Path, name: str = "tiny") -> Path:
     path = folder / f"{name}.inter"
     path.write_text("\n".join([INTER_HEADER, *inter_rows()]) + "\n")
     return path
+
+
+def run_cli_in_process(argv: list[str], monkeypatch, capsys) -> tuple[int, list[str]]:
+    """``run_recbole argv`` in this process: (exit status, non-blank stderr lines).
+
+    ``sys.argv``, which the command rewrites for RecBole, is restored by ``monkeypatch``;
+    a traceback on stderr fails the calling test (bad input must be one line).
+    """
+    import sys
+
+    from recbole_ctx.quick_start.cli import run_recbole_main
+
+    monkeypatch.setattr(sys, "argv", ["run_recbole"])
+    capsys.readouterr()
+    status = run_recbole_main(argv)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return status, [line for line in err.splitlines() if line.strip()]
