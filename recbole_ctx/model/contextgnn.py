@@ -4,6 +4,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from recbole_ctx.data.subgraph_batch import SeedBatch
+from recbole_ctx.model.layers.cooccurrence import CooccurrenceFilter
 from recbole_ctx.model.layers.item_tower import ItemTower
 from recbole_ctx.model.layers.tower_user import TowerUser
 from recbole_ctx.model.nbfnet import add_seed_indicator
@@ -41,8 +43,11 @@ class ContextGNN(SubgraphRecommender):
     * ``fusion: kumo`` (the reference code): ``y = h_v . h_w + lin(h_w) + a(h_v)`` inside,
       ``y = P(h_v) . w_w + b(h_v)`` outside, with linear ``lin``, ``a``, ``b``, ``P``.
 
+    With ``tower_filter: linear`` every tower score above also gets the exact item-item
+    term ``g log f(v, w)`` (:class:`CooccurrenceFilter`).
+
     Config: ``item_tower`` (``shallow`` | ``mlp``), ``tower_user`` and ``tower_init``
-    (:class:`TowerUser`), ``fusion``, ``tower_loss_weight`` (weight of the tower's own
+    (:class:`TowerUser`), ``tower_filter``, ``fusion``, ``tower_loss_weight`` (weight of the tower's own
     softmax loss beside the fused one), ``tower_topk`` (null, or keep only the k best
     two-tower items per user at inference).
     """
@@ -64,6 +69,7 @@ class ContextGNN(SubgraphRecommender):
         else:
             raise ValueError(f"fusion must be one of {FUSIONS}, got {self.fusion!r}")
         self.tower_user = TowerUser.from_config(config, dataset, d, self.item_tower)
+        self.tower_filter = CooccurrenceFilter.from_config(config, dataset)
         self.tower_loss_weight = float(config["tower_loss_weight"])
         if self.tower_loss_weight < 0:
             raise ValueError(f"tower_loss_weight must be >= 0, got {self.tower_loss_weight}")
@@ -73,10 +79,11 @@ class ContextGNN(SubgraphRecommender):
         x["item"] = x["item"] + self.item_tower(sub.node["item"])
         return self.backbone(sub, add_seed_indicator(x, sub, self.indicator))
 
-    def branch_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor) -> tuple[Tensor, Tensor]:
+    def branch_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor,
+                      seeds: SeedBatch | None = None) -> tuple[Tensor, Tensor]:
         """The two heads of equation (2), before routing.
 
-        Args: as :meth:`class_logits`.
+        Args: as :meth:`class_logits` (``seeds``: needed while training with ``tower_filter``).
 
         Returns:
             (pair, tower), float32 [B, C] each: ``pair`` is the pair-wise head alone
@@ -94,6 +101,8 @@ class ContextGNN(SubgraphRecommender):
         else:
             tower = self.tower_user_vectors(sub, h_user) @ w.T
             pair = self.seed_pair_logits(sub, h, h["item"], classes) + self.fusion_mlp(h_user)
+        if self.tower_filter is not None:
+            tower = tower + self.tower_filter.seed_term(sub, seeds, classes)
         return pair, tower
 
     def tower_user_vectors(self, sub: SampledSubgraph, h_user: Tensor) -> Tensor:
@@ -113,13 +122,14 @@ class ContextGNN(SubgraphRecommender):
             tower = keep_topk(tower, int(self.tower_topk))
         return torch.where(inside, pair, tower)
 
-    def class_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor) -> Tensor:
-        return self.fuse(*self.branch_logits(sub, h, classes))
+    def class_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor,
+                     seeds: SeedBatch | None = None) -> Tensor:
+        return self.fuse(*self.branch_logits(sub, h, classes, seeds))
 
-    def training_logits(self, sub: SampledSubgraph, h: dict[str, Tensor],
-                        classes: Tensor) -> list[tuple[float, Tensor]]:
+    def training_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor,
+                        seeds: SeedBatch) -> list[tuple[float, Tensor]]:
         """The fused softmax and, with ``tower_loss_weight > 0``, the tower's own over the same classes."""
-        pair, tower = self.branch_logits(sub, h, classes)
+        pair, tower = self.branch_logits(sub, h, classes, seeds)
         terms = [(1.0, self.fuse(pair, tower))]
         if self.tower_loss_weight > 0:
             terms.append((self.tower_loss_weight, tower))

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from recbole_ctx.data.subgraph_batch import SubgraphBatch
+from recbole_ctx.data.subgraph_batch import SeedBatch, SubgraphBatch
 from recbole_ctx.model.subgraph_recommender import SubgraphRecommender
 from recbole_ctx.sampler.subgraph import SampledSubgraph
 
@@ -36,7 +36,8 @@ class NBFNet(SubgraphRecommender):
         x = add_seed_indicator(self.backbone.encode_inputs(sub), sub, self.indicator)
         return self.backbone(sub, x)
 
-    def class_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor) -> Tensor:
+    def class_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor,
+                     seeds: SeedBatch | None = None) -> Tensor:
         return self.seed_pair_logits(sub, h, h["item"], classes)
 
     def calculate_loss(self, batch: SubgraphBatch) -> Tensor:

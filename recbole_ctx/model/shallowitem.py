@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from torch import Tensor
 
+from recbole_ctx.data.subgraph_batch import SeedBatch
+from recbole_ctx.model.layers.cooccurrence import CooccurrenceFilter
 from recbole_ctx.model.layers.item_tower import ItemTower
 from recbole_ctx.model.layers.tower_user import TowerUser
 from recbole_ctx.model.subgraph_recommender import SubgraphRecommender
@@ -13,7 +15,8 @@ class ShallowItem(SubgraphRecommender):
     """User vector ``h_v^(k)`` from the user's subgraph, in which every sampled item also
     gets its item-tower vector ``w_w`` added to its input; score = ``h_v . w_w`` for
     every item.  Config: ``item_tower`` (``shallow`` | ``mlp``), ``tower_user`` and
-    ``tower_init`` (:class:`TowerUser`; with ``history`` the score is ``u_v . w_w``).
+    ``tower_init`` (:class:`TowerUser`; with ``history`` the score is ``u_v . w_w``),
+    ``tower_filter`` (:class:`CooccurrenceFilter`: ``linear`` adds ``g log f(v, w)``).
     """
 
     def __init__(self, config, dataset):
@@ -21,14 +24,19 @@ class ShallowItem(SubgraphRecommender):
         self.item_tower = ItemTower(config["item_tower"], self.n_items, self.channels,
                                     self.backbone.encoders["item"])
         self.tower_user = TowerUser.from_config(config, dataset, self.channels, self.item_tower)
+        self.tower_filter = CooccurrenceFilter.from_config(config, dataset)
 
     def encode(self, sub: SampledSubgraph) -> dict[str, Tensor]:
         x = self.backbone.encode_inputs(sub)
         x["item"] = x["item"] + self.item_tower(sub.node["item"])
         return self.backbone(sub, x)
 
-    def class_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor) -> Tensor:
+    def class_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor,
+                     seeds: SeedBatch | None = None) -> Tensor:
         h_user = h["user"][: sub.num_seeds]
         if self.tower_user is not None:
             h_user = self.tower_user(sub, h_user, self.item_tower)
-        return h_user @ self.item_tower(classes).T
+        scores = h_user @ self.item_tower(classes).T
+        if self.tower_filter is not None:
+            scores = scores + self.tower_filter.seed_term(sub, seeds, classes)
+        return scores

@@ -19,7 +19,7 @@ from recbole.model.abstract_recommender import GeneralRecommender
 from recbole.utils import InputType
 from torch import Tensor
 
-from recbole_ctx.data.subgraph_batch import SubgraphBatch
+from recbole_ctx.data.subgraph_batch import SeedBatch, SubgraphBatch
 from recbole_ctx.data.temporal_graph import graph_of
 from recbole_ctx.model.backbone import HeteroSubgraphGNN
 from recbole_ctx.model.layers.class_set import build_class_set
@@ -70,13 +70,16 @@ class SubgraphRecommender(GeneralRecommender):
         """``h^(k)`` per node type (float32 [N_t, d]) after the head's input injection."""
         raise NotImplementedError
 
-    def class_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor) -> Tensor:
+    def class_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor,
+                     seeds: SeedBatch | None = None) -> Tensor:
         """Scores of every seed against candidate items.
 
         Args:
             sub: the sampled subgraphs of the ``B`` seeds.
             h: output of :meth:`encode`.
             classes: int64 [C] distinct item ids.
+            seeds: the ``B`` seeds (their known items when training); heads that read a
+                seed's whole history (``tower_filter``) need it while training.
 
         Returns:
             float32 [B, C].
@@ -128,17 +131,17 @@ class SubgraphRecommender(GeneralRecommender):
             known = (seeds.known_example()[inside], pos[inside])
         target = (seeds.target_example(), position[seeds.target_item])
         loss = 0.0
-        for weight, logits in self.training_logits(sub, h, classes):
+        for weight, logits in self.training_logits(sub, h, classes, seeds):
             if known is not None:
                 logits = logits.index_put(known, torch.tensor(float("-inf"), device=logits.device,
                                                               dtype=logits.dtype))
             loss = loss + weight * -torch.log_softmax(logits.float(), dim=-1)[target].mean()
         return loss
 
-    def training_logits(self, sub: SampledSubgraph, h: dict[str, Tensor],
-                        classes: Tensor) -> list[tuple[float, Tensor]]:
+    def training_logits(self, sub: SampledSubgraph, h: dict[str, Tensor], classes: Tensor,
+                        seeds: SeedBatch) -> list[tuple[float, Tensor]]:
         """(weight, logits float32 [B, C]) per softmax term of the loss; one term by default."""
-        return [(1.0, self.class_logits(sub, h, classes))]
+        return [(1.0, self.class_logits(sub, h, classes, seeds))]
 
     def full_sort_predict(self, batch: SubgraphBatch) -> Tensor:
         """Scores of every item for each row (its user's subgraph at its seed time).
@@ -147,12 +150,12 @@ class SubgraphRecommender(GeneralRecommender):
             float32 [R, n_items], computed from the current parameters (nothing cached).
         """
         batch = _subgraph_batch(batch)
-        return self.all_item_scores(batch.subgraph)[batch.row_seed]
+        return self.all_item_scores(batch.subgraph, batch.seeds)[batch.row_seed]
 
-    def all_item_scores(self, sub: SampledSubgraph) -> Tensor:
+    def all_item_scores(self, sub: SampledSubgraph, seeds: SeedBatch | None = None) -> Tensor:
         """float32 [S, n_items]: every item's score for each seed of ``sub``."""
         classes = torch.arange(self.n_items, device=sub.seed_time.device)
-        return self.class_logits(sub, self.encode(sub), classes).float()
+        return self.class_logits(sub, self.encode(sub), classes, seeds).float()
 
     def predict(self, batch: SubgraphBatch) -> Tensor:
         """Score of each row's (user, item): one full-sort pass per distinct seed.
@@ -161,5 +164,5 @@ class SubgraphRecommender(GeneralRecommender):
             float32 [R].
         """
         batch = _subgraph_batch(batch)
-        scores = self.all_item_scores(batch.subgraph)
+        scores = self.all_item_scores(batch.subgraph, batch.seeds)
         return scores[batch.row_seed, batch[self.ITEM_ID]]

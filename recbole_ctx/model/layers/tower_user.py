@@ -96,10 +96,8 @@ class TowerUser(nn.Module):
             return None
         if init == "spectral" and item_tower.kind != "shallow":
             raise ValueError("tower_init: spectral fills the shallow item table; it needs item_tower: shallow")
-        if init == "spectral" and config["val_timestamp"] is not None:
-            raise ValueError("tower_init: spectral factorises every training interaction at once, so on a "
-                             "temporal dataset (val_timestamp) it would see the events that training labels "
-                             "hold; use it on static data")
+        if init == "spectral":
+            require_static(config, "tower_init: spectral")
         user = dataset.inter_feat[dataset.uid_field].long()
         item = dataset.inter_feat[dataset.iid_field].long()
         num_items = item_tower.table.num_embeddings if item_tower.kind == "shallow" else int(dataset.item_num)
@@ -122,6 +120,18 @@ class TowerUser(nn.Module):
             item_tower.table.weight.requires_grad_(not freeze)
             weight = weight * (user_gain / item_gain)
         return cls(kind, channels, weight if kind == "history" else None, scaled=init == "spectral")
+
+
+def require_static(config, option: str) -> None:
+    """Refuse ``option``, which reads every training interaction at once, on temporal data.
+
+    On a temporal dataset (``val_timestamp``) the training interactions include the
+    events that later seeds' labels hold, so such an option would see them.
+    """
+    if config["val_timestamp"] is not None:
+        raise ValueError(f"{option} reads every training interaction at once, so on a temporal dataset "
+                         "(val_timestamp) it would see the events that training labels hold; use it on "
+                         "static data")
 
 
 def _typical_top_score(user: Tensor, item: Tensor, vectors: Tensor, weight: Tensor) -> tuple[float, float]:
