@@ -36,9 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     except OverrideError as err:
         print(f"recbole-ctx locality: {err}", file=sys.stderr)
         return 2
-    from recbole_ctx.data import TemporalDataset, TemporalGraph
+    from recbole_ctx.data import TemporalDataset, graph_of
     from recbole_ctx.quick_start.quick_start import DatasetNotFoundError, build_config
-    from recbole_ctx.sampler.locality import locality_score
+    from recbole_ctx.data.locality_score import locality_score
 
     overrides = {"data_path": args.data_path} if args.data_path else {}
     try:
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, DatasetNotFoundError) as err:
         print(f"recbole-ctx locality: {err}", file=sys.stderr)
         return 2
-    graph = TemporalGraph.from_dataset(dataset).to(args.device)
+    graph = graph_of(dataset).to(args.device)
     print(f"locality score, {args.dataset}")
     print(f"{'split':<8}" + "".join(f"{'k=' + str(k):>10}" for k in args.k) + f"{'examples':>10}")
     for split in args.splits:

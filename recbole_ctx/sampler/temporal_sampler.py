@@ -32,7 +32,7 @@ import math
 import torch
 from torch import Tensor
 
-from recbole_ctx.data.temporal_graph import EdgeType, TemporalGraph, reverse_edge_type
+from recbole_ctx.sampler.temporal_graph import EdgeType, TemporalGraph, reverse_edge_type
 from recbole_ctx.sampler.subgraph import SampledSubgraph
 from recbole_ctx.utils.ranges import concat_ranges
 

@@ -7,9 +7,10 @@ import yaml
 from recbole.config import Config
 
 import recbole_ctx  # noqa: F401  (RecBole compatibility)
-from recbole_ctx.data import TemporalDataset, TemporalExamples, TemporalGraph
+from recbole_ctx.data import TemporalDataset, TemporalExamples, graph_of
+from recbole_ctx.data.locality_score import locality_per_example
 from recbole_ctx.quick_start.locality import main
-from recbole_ctx.sampler.locality import locality_per_example
+from recbole_ctx.sampler.temporal_graph import TemporalGraph
 
 RATE = ("user", "rate", "item")
 
@@ -52,4 +53,4 @@ def test_locality_cli_rejects_static_dataset(tmp_path, capsys):
 def test_locality_rejects_k_zero(tiny_config):
     dataset = TemporalDataset(Config(model="BPR", dataset="tiny-temporal", config_dict=tiny_config))
     with pytest.raises(ValueError, match="k must be >= 1"):
-        locality_per_example(TemporalGraph.from_dataset(dataset), dataset.temporal_examples["valid"], k=0)
+        locality_per_example(graph_of(dataset), dataset.temporal_examples["valid"], k=0)
