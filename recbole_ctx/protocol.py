@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from logging import getLogger
 from typing import Any, NamedTuple
 
-from recbole_ctx.data.protocol import TemporalProtocol
+from recbole_ctx.data.temporal_task import TemporalProtocol, is_temporal
 from recbole_ctx.utils.registry import reads_subgraphs
 
 
@@ -60,7 +60,7 @@ class Protocol:
         from recbole_ctx.evaluator.subgraph_negatives import check_eval_neg_sampler
 
         subgraphs = reads_subgraphs(config["model"])
-        temporal = TemporalProtocol.from_config(config) if config["val_timestamp"] is not None else None
+        temporal = TemporalProtocol.from_config(config) if is_temporal(config) else None
         train_on_labels = False
         if temporal is not None:
             choice = config["temporal_train_on"]

@@ -12,7 +12,7 @@ Which loaders a run gets is decided by :class:`recbole_ctx.protocol.Protocol`.
 from __future__ import annotations
 
 from recbole_ctx.data.graph_from_dataset import graph_of
-from recbole_ctx.data.protocol import TemporalProtocol
+from recbole_ctx.data.temporal_task import TemporalProtocol
 from recbole_ctx.data.subgraph_batch import SeedBatch, SubgraphBatch
 from recbole_ctx.data.subgraph_builder import SubgraphBuilder
 from recbole_ctx.data.temporal_dataloader import TemporalExampleLoader

@@ -22,7 +22,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from recbole_ctx.data.protocol import read_token_table
+from recbole_ctx.data.temporal_task import read_token_table
 from recbole_ctx.sampler.temporal_graph import EdgeType, TemporalGraph
 
 BEHAVIOR_FIELD = "behavior"

@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"recbole-ctx locality: {err}", file=sys.stderr)
         return 2
     from recbole_ctx.data import TemporalDataset, graph_of
+    from recbole_ctx.data.temporal_task import is_temporal
     from recbole_ctx.quick_start.quick_start import DatasetNotFoundError, build_config
     from recbole_ctx.data.locality_score import locality_score
 
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with plain_argv():
             config = build_config("BPR", args.dataset, args.config_files, overrides)
-        if config["val_timestamp"] is None:
+        if not is_temporal(config):
             raise ValueError(f"dataset {args.dataset!r} is not temporal (its yaml has no val_timestamp)")
         dataset = TemporalDataset(config)
     except (ValueError, DatasetNotFoundError) as err:
