@@ -82,9 +82,8 @@ class Protocol:
         if self.temporal is None:
             from recbole.data import create_dataset, data_preparation
 
-            from recbole_ctx.data import recbole_dataloaders
-
-            recbole_dataloaders.install()  # subgraph models get loaders that sample
+            # data_preparation gives subgraph models the loaders that sample: its
+            # get_dataloader is patched once, when recbole is imported (recbole_ctx/__init__.py).
             dataset = create_dataset(config)
             getLogger().info(dataset)
             return PreparedData(dataset, *data_preparation(config, dataset))
