@@ -57,7 +57,7 @@ class Protocol:
         Raises:
             ValueError: a key out of range or a combination that cannot run.
         """
-        from recbole_ctx.evaluator.subgraph_negatives import check_eval_neg_sampler
+        from recbole_ctx.evaluator.eval_neg_sampler import check_eval_neg_sampler
 
         subgraphs = reads_subgraphs(config["model"])
         temporal = TemporalProtocol.from_config(config) if is_temporal(config) else None

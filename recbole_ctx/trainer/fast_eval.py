@@ -13,7 +13,7 @@ as GAUC, dynamic negatives, sampled evaluation under DDP, models without
 Config keys: ``fast_eval`` (bool, default True), ``eval_block_bytes`` (int, default
 ``recbole_ctx.evaluator.fullsort.DEFAULT_BLOCK_BYTES``), ``eval_neg_sampler``
 (``uniform`` default | ``subgraph``) and ``eval_neg_pool_rows`` (see
-``recbole_ctx.evaluator.subgraph_negatives``).
+``recbole_ctx.evaluator.eval_neg_sampler``).
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from recbole.trainer import Trainer
 from recbole.utils import EvaluatorType
 
 from recbole_ctx.evaluator.recbole_loaders import LoaderRanker
-from recbole_ctx.evaluator.subgraph_negatives import eval_neg_sampler
+from recbole_ctx.evaluator.eval_neg_sampler import eval_neg_sampler
 from recbole_ctx.trainer import checkpoint
 
 # Trainer hooks whose override means a plugin evaluates differently from RecBole's loop.
