@@ -100,7 +100,7 @@ def _static_data(s: Settings) -> tuple[Path, str, str]:
 
 def _sessions(s: Settings) -> tuple[Path, str, str]:
     """Converted Diginetica (once per run): (data path, dataset name, label)."""
-    from recbole_ctx.bench.srgnn import write_diginetica
+    from recbole_ctx.bench.srgnn_data import write_diginetica
 
     source, sessions, test, label = s.diginetica, None, None, "Diginetica (10% of train sessions held out)"
     if s.quick:
@@ -124,7 +124,7 @@ def _metrics_note(metrics: dict[str, float]) -> str:
 # -- 1. every plugin model trains and evaluates ------------------------------------------
 def check_models(s: Settings) -> list[Row]:
     from recbole_ctx.bench.gpu_models import train_and_evaluate
-    from recbole_ctx.bench.srgnn import recbole_config
+    from recbole_ctx.bench.srgnn_data import recbole_config
 
     rows = []
     data_path, name, label = _static_data(s)
@@ -208,7 +208,8 @@ def check_srgnn(s: Settings) -> list[Row]:
     from recbole.data import create_dataset, data_preparation
     from recbole.data.utils import get_dataloader
 
-    from recbole_ctx.bench.srgnn import OWN, measure_speed, recbole_config
+    from recbole_ctx.bench.srgnn_data import recbole_config
+    from recbole_ctx.bench.srgnn_speed import OWN, measure_speed
 
     data_path, name, label = _sessions(s)
     base = recbole_config("SRGNNFast", data_path, name, str(s.device), _device_settings(s))
