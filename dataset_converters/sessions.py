@@ -44,6 +44,9 @@ logger = logging.getLogger(__name__)
 
 Kind = Literal["auto", "diginetica", "yoochoose", "pickle"]
 FIELDS = {"session_id": "token", "item_id_list": "token_seq", "item_id": "token"}
+# Diginetica's longest training prefix is 69 clicks: a cap of 70 truncates none (SR-GNN's
+# setting); the converter's default cap, 50, is RecBole's MAX_ITEM_LIST_LENGTH.
+DIGINETICA_MAX_LEN = 70
 _INT64_MIN, _INT64_MAX = (int(v) for v in (np.iinfo(np.int64).min, np.iinfo(np.int64).max))
 
 

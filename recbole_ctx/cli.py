@@ -12,7 +12,7 @@ SUBCOMMANDS = {
     "run": ("recbole_ctx.quick_start.cli:run_recbole_main", "train and evaluate a model (same as run_recbole)"),
     "convert": ("dataset_converters.cli:main", "convert raw data into RecBole atomic files"),
     "bench": ("recbole_ctx.bench.cli:main", "run a benchmark suite or micro-benchmark"),
-    "locality": ("recbole_ctx.quick_start.locality:main", "locality score (ContextGNN paper eq. 1)"),
+    "locality": ("recbole_ctx.quick_start.locality_cli:main", "locality score (ContextGNN paper eq. 1)"),
     "models": ("recbole_ctx.quick_start.models:main", "list every model name, plugin and RecBole's, by kind"),
 }
 

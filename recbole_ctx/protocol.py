@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from logging import getLogger
 from typing import Any, NamedTuple
 
-from recbole_ctx.data.protocol import TemporalProtocol
+from recbole_ctx.data.temporal_task import TemporalProtocol, is_temporal
 from recbole_ctx.utils.registry import reads_subgraphs
 
 
@@ -57,10 +57,10 @@ class Protocol:
         Raises:
             ValueError: a key out of range or a combination that cannot run.
         """
-        from recbole_ctx.evaluator.subgraph_negatives import check_eval_neg_sampler
+        from recbole_ctx.evaluator.eval_neg_sampler import check_eval_neg_sampler
 
         subgraphs = reads_subgraphs(config["model"])
-        temporal = TemporalProtocol.from_config(config) if config["val_timestamp"] is not None else None
+        temporal = TemporalProtocol.from_config(config) if is_temporal(config) else None
         train_on_labels = False
         if temporal is not None:
             choice = config["temporal_train_on"]
@@ -82,9 +82,8 @@ class Protocol:
         if self.temporal is None:
             from recbole.data import create_dataset, data_preparation
 
-            from recbole_ctx.data import recbole_dataloaders
-
-            recbole_dataloaders.install()  # subgraph models get loaders that sample
+            # data_preparation gives subgraph models the loaders that sample: its
+            # get_dataloader is patched once, when recbole is imported (recbole_ctx/__init__.py).
             dataset = create_dataset(config)
             getLogger().info(dataset)
             return PreparedData(dataset, *data_preparation(config, dataset))

@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 import torch
 
+from dataset_converters import lightgcn
+from dataset_converters.atomic import write_atomic
 from recbole_ctx.bench.sources import DATA_DIR_HELP, DEFAULT_DATA_DIR, MissingSourceError, source_folder
 
 ALL_SCALES = ("ml-100k", "gowalla", "amazon-book-sized")
@@ -40,36 +42,20 @@ MODELS = ("BPR", "LightGCN")
 TOPK = [5, 10, 20, 50]
 METRICS = ["Recall", "NDCG", "Hit", "MAP", "MRR", "Precision"]
 AMAZON_BOOK_SIZE = (52_643, 91_599, 2_700_000)
-INTER_HEADER = ["user_id:token", "item_id:token"]
 
 
 def _write_splits(root: Path, name: str, splits: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
     folder = root / name
     folder.mkdir(parents=True, exist_ok=True)
     for split, (users, items) in splits.items():
-        frame = pd.DataFrame({INTER_HEADER[0]: users, INTER_HEADER[1]: items})
-        frame.to_csv(folder / f"{name}.{split}.inter", sep="\t", index=False)
-
-
-def _read_lightgcn_file(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """LightGCN's ``uid iid iid ...`` lines -> (users, items), int64 [N] each."""
-    users, items = [], []
-    with path.open() as handle:
-        for line_no, line in enumerate(handle, 1):
-            try:
-                ids = np.array(line.split(), dtype=np.int64)
-            except ValueError:
-                raise ValueError(f"{path}:{line_no}: expected space-separated integer ids") from None
-            if ids.size > 1:
-                users.append(np.full(ids.size - 1, ids[0]))
-                items.append(ids[1:])
-    return np.concatenate(users), np.concatenate(items)
+        write_atomic(pd.DataFrame({"user_id": users, "item_id": items}), folder / f"{name}.{split}.inter",
+                     lightgcn.FIELDS)
 
 
 def write_gowalla(src: Path, root: Path) -> str:
-    """Gowalla's LightGCN split as RecBole benchmark files under ``root``; returns the name."""
-    train, test = _read_lightgcn_file(src / "train.txt"), _read_lightgcn_file(src / "test.txt")
-    _write_splits(root, "gowalla", {"train": train, "valid": test, "test": test})
+    """Gowalla's LightGCN split as RecBole benchmark files under ``root`` (the LightGCN
+    converter, validation = test as in LightGCN's own code); returns the name."""
+    lightgcn.convert(src, root, name="gowalla", valid="test")
     return "gowalla"
 
 

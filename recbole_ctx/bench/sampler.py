@@ -26,7 +26,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from recbole_ctx.data.temporal_graph import TemporalGraph
+from recbole_ctx.sampler.temporal_graph import TemporalGraph
 from recbole_ctx.sampler.subgraph import SampledSubgraph
 from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
 

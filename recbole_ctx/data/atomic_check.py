@@ -38,8 +38,8 @@ from recbole_ctx.data.atomic_file import (
     read_columns,
     read_layout,
 )
+from recbole_ctx.data.temporal_task import LABEL_SPLITS, is_temporal
 
-LABEL_SPLITS = ("train", "valid", "test")
 EDGE_SUFFIX = "edge"
 
 
@@ -151,7 +151,7 @@ def check_dataset_files(config: Any) -> None:
             path = folder / f"{name}.{source}"
             if path.is_file():
                 _check_recbole_file(settings, path, source, events=False)
-    if "val_timestamp" in config and config["val_timestamp"] is not None:
+    if is_temporal(config):
         _check_labels(settings, [layout for layout in loaded if layout is not None])
         edge = folder / f"{name}.{EDGE_SUFFIX}"
         if edge.is_file():

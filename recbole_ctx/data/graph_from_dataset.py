@@ -1,4 +1,4 @@
-"""Edges of a :class:`TemporalGraph` from a loaded RecBole dataset.
+"""The dataset's graph store: a :class:`TemporalGraph` built from a loaded RecBole dataset.
 
 * ``.inter``: one ``(user, <behavior>, item)`` edge type per behavior token when the
   dataset has a ``behavior`` field, else ``(user, interacts, item)``; event time from
@@ -9,6 +9,8 @@
   type of its own with ids in order of first appearance.  Rows naming a user or item
   token unknown to the dataset are dropped with a warning (they have no id).
   Empty timestamps mean static edges.
+
+:func:`graph_of` builds it once per dataset and keeps it there.
 """
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from recbole_ctx.data.protocol import read_token_table
+from recbole_ctx.data.temporal_task import read_token_table
+from recbole_ctx.sampler.temporal_graph import EdgeType, TemporalGraph
 
 BEHAVIOR_FIELD = "behavior"
 DEFAULT_RELATION = "interacts"
@@ -28,6 +31,22 @@ EDGE_COLUMNS = {"src_type:token": "src_type", "src_id:token": "src_id", "dst_typ
                 "dst_id:token": "dst_id", "timestamp:float": "timestamp", "relation:token": "relation"}
 
 logger = logging.getLogger(__name__)
+
+_GRAPH_ATTR = "_recbole_ctx_graph"
+
+
+def graph_of(dataset) -> TemporalGraph:
+    """The dataset's graph store, built on first use and kept on the dataset (CPU).
+
+    Under the static protocol ``dataset`` is the training split, so the graph holds
+    training interactions only.  The cache is tied to the dataset's ``inter_feat``
+    object: RecBole's split copies (``Dataset.copy``) never inherit a parent's graph.
+    """
+    cached = getattr(dataset, _GRAPH_ATTR, None)
+    if cached is None or cached[0] is not dataset.inter_feat:
+        cached = (dataset.inter_feat, graph_from_dataset(dataset))
+        setattr(dataset, _GRAPH_ATTR, cached)
+    return cached[1]
 
 
 def column(feat, field: str) -> np.ndarray:
@@ -43,8 +62,8 @@ def has_column(feat, field: str | None) -> bool:
     return field in (feat.columns if isinstance(feat, pd.DataFrame) else feat.interaction)
 
 
-def graph_from_dataset(cls, dataset):
-    """Build ``cls`` (a :class:`TemporalGraph`) from a RecBole ``Dataset``."""
+def graph_from_dataset(dataset) -> TemporalGraph:
+    """The graph of a RecBole ``Dataset``'s ``.inter`` events and ``.edge`` file (CPU)."""
     feat = dataset.inter_feat
     num_nodes = {"user": int(dataset.user_num), "item": int(dataset.item_num)}
     user = torch.from_numpy(column(feat, dataset.uid_field).astype(np.int64))
@@ -66,7 +85,7 @@ def graph_from_dataset(cls, dataset):
     edge_file = os.path.join(dataset.dataset_path, f"{dataset.dataset_name}.edge")
     if os.path.isfile(edge_file):
         _add_edge_file(edge_file, dataset, num_nodes, edges)
-    return cls.from_edges(num_nodes, edges)
+    return TemporalGraph.from_edges(num_nodes, edges)
 
 
 def _entity_aliases(dataset) -> dict[str, str]:
@@ -79,7 +98,7 @@ def _entity_aliases(dataset) -> dict[str, str]:
 
 
 def _add_edge_file(path: str, dataset, num_nodes: dict[str, int],
-                   edges: dict[tuple[str, str, str], tuple[Tensor, Tensor, Tensor | None]]) -> None:
+                   edges: dict[EdgeType, tuple[Tensor, Tensor, Tensor | None]]) -> None:
     """Read ``.edge`` and add its edge types (and new node types) in place."""
     separator = dataset.config["field_separator"] or "\t"
     with open(path, encoding="utf-8") as fh:

@@ -2,7 +2,7 @@
 
 It runs in a DataLoader's collate step (so RecBole's ``worker`` processes overlap it with
 training) or, with ``sample_device: model``, on the model's device in the main process.
-The graph store is the dataset's (:func:`recbole_ctx.data.temporal_graph.graph_of`).
+The graph store is the dataset's (:func:`recbole_ctx.data.graph_from_dataset.graph_of`).
 
 Config keys: ``fanouts`` (a list, one per layer, or one number that halves per hop, as
 the ContextGNN reference's ``num_neighbors``), ``sample_strategy`` (``last`` |
@@ -14,10 +14,11 @@ import torch
 from recbole.data.interaction import Interaction
 from torch import Tensor
 
+from recbole_ctx.data.graph_from_dataset import graph_of
 from recbole_ctx.data.subgraph_batch import SeedBatch, SubgraphBatch
 from recbole_ctx.data.temporal_dataset import SEED_TIME_FIELD
-from recbole_ctx.data.temporal_graph import TemporalGraph, graph_of
 from recbole_ctx.sampler.subgraph import SampledSubgraph
+from recbole_ctx.sampler.temporal_graph import TemporalGraph
 from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
 
 SAMPLE_DEVICES = ("cpu", "model")

@@ -14,7 +14,7 @@ from recbole.data.interaction import Interaction
 from recbole.utils import FeatureType
 from torch import Tensor
 
-from recbole_ctx.data.protocol import LABEL_SPLITS, TemporalProtocol, group_examples, label_path, read_label_file
+from recbole_ctx.data.temporal_task import LABEL_SPLITS, TemporalProtocol, group_examples, label_path, read_label_file
 from recbole_ctx.utils.ranges import concat_ranges
 
 SEED_TIME_FIELD = "seed_time"

@@ -12,7 +12,7 @@ is the trainer adapter):
   encodes each interaction once and gathers its candidates' scores
   (``recbole_ctx.evaluator.sampled``); with ``eval_neg_sampler: subgraph`` each positive
   is ranked against negatives from its own sampled subgraph instead
-  (``recbole_ctx.evaluator.subgraph_negatives``).  Sampled passes log which negatives
+  (``recbole_ctx.evaluator.eval_neg_sampler``).  Sampled passes log which negatives
   they used (``negatives: <sampler> (N per row...)``).
 
 The subgraph models' rows get their subgraphs from the loader's builder
@@ -37,7 +37,7 @@ from recbole_ctx.evaluator.csr import ItemCSR
 from recbole_ctx.evaluator.distributed import ranked_over_ranks
 from recbole_ctx.evaluator.fullsort import DEFAULT_BLOCK_BYTES, RankedRows, block_rows, fullsort_topk
 from recbole_ctx.evaluator.sampled import candidate_scores, sampled_topk, source_rows
-from recbole_ctx.evaluator.subgraph_negatives import SubgraphNegativeRanker
+from recbole_ctx.evaluator.eval_neg_sampler import SubgraphNegativeRanker
 
 # Per-dataloader CSR indices: built on the first evaluation, reused every epoch.
 EvalIndex = tuple[ItemCSR, ItemCSR | None]

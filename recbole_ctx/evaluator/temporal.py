@@ -11,7 +11,7 @@ from typing import Any, Callable
 import torch
 from torch import Tensor
 
-from recbole_ctx.data.protocol import TemporalProtocol
+from recbole_ctx.data.temporal_task import TemporalProtocol
 from recbole_ctx.data.subgraph_loader import model_input
 from recbole_ctx.evaluator.csr import ItemCSR
 from recbole_ctx.evaluator.distributed import ranked_over_ranks

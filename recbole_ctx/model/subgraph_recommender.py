@@ -19,8 +19,8 @@ from recbole.model.abstract_recommender import GeneralRecommender
 from recbole.utils import InputType
 from torch import Tensor
 
+from recbole_ctx.data.graph_from_dataset import graph_of
 from recbole_ctx.data.subgraph_batch import SeedBatch, SubgraphBatch
-from recbole_ctx.data.temporal_graph import graph_of
 from recbole_ctx.model.backbone import HeteroSubgraphGNN
 from recbole_ctx.model.layers.class_set import build_class_set
 from recbole_ctx.model.layers.node_encoder import feature_columns_from_dataset

@@ -31,7 +31,7 @@ PROBABILITIES = ("dropout_prob", "hidden_dropout_prob", "attn_dropout_prob", "me
 def _choices() -> dict[str, tuple[Any, ...]]:
     """Choices of keys, the plugin's from the modules that read them."""
     from recbole_ctx.data.subgraph_builder import SAMPLE_DEVICES
-    from recbole_ctx.evaluator.subgraph_negatives import SAMPLERS
+    from recbole_ctx.evaluator.eval_neg_sampler import SAMPLERS
     from recbole_ctx.model.contextgnn import FUSIONS
     from recbole_ctx.model.layers.tower_user import TOWER_INITS, TOWER_USERS
     from recbole_ctx.model.subgraph_recommender import AGGREGATIONS

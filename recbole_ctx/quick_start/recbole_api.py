@@ -26,6 +26,8 @@ import sys
 import warnings
 from typing import Any, Callable
 
+from recbole_ctx.data.temporal_task import is_temporal
+
 # Plugin options that only the protocol's trainer applies (beyond val_timestamp).
 TRAINER_KEYS = ("lr_decay", "lr_dc", "lr_dc_step", "train_budget_s", "fast_eval")
 
@@ -45,7 +47,7 @@ def set_keys(config: Any, keys: tuple[str, ...] = TRAINER_KEYS) -> list[str]:
 
 def uses_protocol(config: Any) -> bool:
     """A built-in's run needs the protocol's trainer: a temporal task or a plugin trainer option."""
-    return config["val_timestamp"] is not None or bool(set_keys(config))
+    return is_temporal(config) or bool(set_keys(config))
 
 
 @functools.cache
@@ -83,7 +85,7 @@ def _wrap_get_trainer(original: Callable[..., type]) -> Callable[..., type]:
 def _wrap_create_dataset(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def create_dataset(config: Any) -> Any:
         """RecBole's ``create_dataset``; a temporal task's ``TemporalDataset`` when ``val_timestamp`` is set."""
-        if config["val_timestamp"] is None:
+        if not is_temporal(config):
             return original(config)
         from recbole_ctx.protocol import Protocol
 
@@ -98,7 +100,7 @@ def _wrap_data_preparation(original: Callable[..., Any]) -> Callable[..., Any]:
         from recbole_ctx.data import TemporalDataset
 
         if not isinstance(dataset, TemporalDataset):
-            if config["val_timestamp"] is not None:
+            if is_temporal(config):
                 raise ValueError(f"val_timestamp is set (a temporal task) but the dataset is a "
                                  f"{type(dataset).__name__}: build it with recbole.data.create_dataset "
                                  "after `import recbole_ctx`")
@@ -113,7 +115,7 @@ def _wrap_data_preparation(original: Callable[..., Any]) -> Callable[..., Any]:
 def _check_fit(original_fit: Callable[..., Any]) -> Callable[..., Any]:
     def fit(self, *args: Any, **kwargs: Any) -> Any:
         if getattr(self, "protocol", None) is None:  # not built by Protocol.trainer
-            if self.config["val_timestamp"] is not None:
+            if is_temporal(self.config):
                 raise ValueError(f"val_timestamp is set (a temporal task), which {type(self).__name__} cannot "
                                  f"evaluate: {USE_PROTOCOL_TRAINER}")
             for key in set_keys(self.config):

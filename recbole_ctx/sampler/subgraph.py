@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
-EdgeType = tuple[str, str, str]
+from recbole_ctx.sampler.temporal_graph import EdgeType
 
 
 @dataclass

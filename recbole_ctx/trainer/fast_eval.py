@@ -13,7 +13,7 @@ as GAUC, dynamic negatives, sampled evaluation under DDP, models without
 Config keys: ``fast_eval`` (bool, default True), ``eval_block_bytes`` (int, default
 ``recbole_ctx.evaluator.fullsort.DEFAULT_BLOCK_BYTES``), ``eval_neg_sampler``
 (``uniform`` default | ``subgraph``) and ``eval_neg_pool_rows`` (see
-``recbole_ctx.evaluator.subgraph_negatives``).
+``recbole_ctx.evaluator.eval_neg_sampler``).
 """
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ from recbole.trainer import Trainer
 from recbole.utils import EvaluatorType
 
 from recbole_ctx.evaluator.recbole_loaders import LoaderRanker
-from recbole_ctx.evaluator.subgraph_negatives import eval_neg_sampler
-from recbole_ctx.trainer import checkpoint
+from recbole_ctx.evaluator.eval_neg_sampler import eval_neg_sampler
+from recbole_ctx.trainer import best_model
 
 # Trainer hooks whose override means a plugin evaluates differently from RecBole's loop.
 _EVAL_HOOKS = ("evaluate", "_full_sort_batch_eval", "_neg_sample_batch_eval")
@@ -72,7 +72,7 @@ class FastEvalMixin:
         if mode is None:
             return super().evaluate(eval_data, load_best_model, model_file, show_progress)
         if load_best_model:
-            checkpoint.load_best_model(self, model_file)
+            best_model.load_best_model(self, model_file)
         self.model.eval()
         ranker = LoaderRanker(self.model, self.config, self.device,
                               bool(self.eval_collector.register.need("rec.items")), self._neg_sampler)

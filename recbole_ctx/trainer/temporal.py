@@ -12,7 +12,7 @@ from collections import OrderedDict
 import torch
 
 from recbole_ctx.evaluator.temporal import evaluate_temporal
-from recbole_ctx.trainer import checkpoint
+from recbole_ctx.trainer import best_model
 
 
 class TemporalEvalMixin:
@@ -24,7 +24,7 @@ class TemporalEvalMixin:
         if not eval_data:
             return None
         if load_best_model:
-            checkpoint.load_best_model(self, model_file)
+            best_model.load_best_model(self, model_file)
         self.model.eval()
         return evaluate_temporal(self.model.full_sort_predict, eval_data, self.config,
                                  device=self.device, show_progress=show_progress)

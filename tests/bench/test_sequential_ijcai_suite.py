@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from recbole_ctx.bench.suite import load_suite
-from recbole_ctx.evaluator.subgraph_negatives import SAMPLERS
+from recbole_ctx.evaluator.eval_neg_sampler import SAMPLERS
 from recbole_ctx.utils.paths import CONFIG_DIR
 
 

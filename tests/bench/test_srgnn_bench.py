@@ -1,4 +1,4 @@
-"""The SR-GNN bench's own conversion of the Diginetica pickles (tiny files in the real format)."""
+"""The SR-GNN bench: its data through the session converter (tiny files in the real format), the floor, its CLI."""
 from __future__ import annotations
 
 import pickle
@@ -7,7 +7,10 @@ import pandas as pd
 import pytest
 import torch
 
-from recbole_ctx.bench.srgnn import MAX_LEN, MAX_LENS, ScoringFloor, parse_args, write_diginetica, write_ml100k
+from dataset_converters.sessions import DIGINETICA_MAX_LEN as MAX_LEN
+from recbole_ctx.bench.srgnn import parse_args
+from recbole_ctx.bench.srgnn_data import MAX_LENS, write_diginetica, write_ml100k
+from recbole_ctx.bench.srgnn_speed import ScoringFloor
 
 
 def _read(path) -> pd.DataFrame:
@@ -41,7 +44,10 @@ def test_write_diginetica_augments_prefixes_and_holds_out_whole_sessions(tmp_pat
     assert len(valid_sessions) == 2 and not valid_sessions & train_sessions
     assert tst["item_id_list:token_seq"].tolist() == ["1 2 3", "7"]
     assert tst["item_id:token"].tolist() == ["4", "6"]
-    assert got["session_id:token"].is_unique
+    # a session token names one session, and no test example shares one with training
+    sessions_of_token = got.groupby("session_id:token")["item_id:token"].agg(lambda t: {session_of[int(i)] for i in t})
+    assert sessions_of_token.map(len).eq(1).all()
+    assert not set(tst["session_id:token"]) & set(got["session_id:token"])
 
 
 def test_write_ml100k_makes_each_user_one_session(tmp_path):
@@ -53,9 +59,10 @@ def test_write_ml100k_makes_each_user_one_session(tmp_path):
     first = sorted(inter["user_id:token"].unique(), key=int)[:5]  # the users the bench keeps
     histories = {u: inter.loc[inter["user_id:token"] == u, "item_id:token"].tolist() for u in first}
 
-    name = write_ml100k(tmp_path, users=5, valid_ratio=0.0, seed=0)
+    name = write_ml100k(tmp_path, users=5, valid_ratio=0.2, seed=0)
     folder = tmp_path / name
-    train, tst = (_read(folder / f"{name}.{s}.inter") for s in ("train", "test"))
+    train, valid, tst = (_read(folder / f"{name}.{s}.inter") for s in ("train", "valid", "test"))
+    train = pd.concat([train, valid])  # one user's session held out whole: its prefixes validate
     cap = MAX_LENS[name]
     want = {(tuple(h[max(0, k - cap):k]), h[k]) for h in histories.values() for k in range(1, len(h) - 1)}
     assert set(zip(train["item_id_list:token_seq"].map(lambda v: tuple(v.split())), train["item_id:token"])) == want
@@ -76,7 +83,7 @@ def test_malformed_pickle_is_one_clear_error(tmp_path, capsys):
     (tmp_path / "diginetica" / "all_train_seq.txt").write_bytes(pickle.dumps([[1, 2]]))
     (tmp_path / "diginetica" / "test.txt").write_bytes(pickle.dumps([[1], [2], [3]]))
     assert main(["--data-dir", str(tmp_path), "--quick"]) == 2
-    assert "test.txt: expected a tuple" in capsys.readouterr().err
+    assert "test.txt: expected a pickled tuple" in capsys.readouterr().err
 
 
 class _Config(dict):

@@ -9,7 +9,7 @@ from recbole.data.dataset import Dataset
 
 import recbole_ctx  # noqa: F401  (RecBole compatibility)
 from recbole_ctx.data import SubgraphBatch, TemporalDataset
-from recbole_ctx.data.protocol import TemporalProtocol
+from recbole_ctx.data.temporal_task import TemporalProtocol
 from recbole_ctx.evaluator.temporal import evaluate_temporal
 from recbole_ctx.protocol import Protocol
 

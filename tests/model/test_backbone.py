@@ -7,7 +7,7 @@ import warnings
 import pytest
 import torch
 
-from recbole_ctx.data.temporal_graph import TemporalGraph
+from recbole_ctx.sampler.temporal_graph import TemporalGraph
 from recbole_ctx.model.backbone import HeteroSubgraphGNN, node_times
 from recbole_ctx.model.layers import class_set
 from recbole_ctx.model.layers.class_set import build_class_set

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from recbole.data.interaction import Interaction
 
-from recbole_ctx.data.temporal_graph import TemporalGraph
+from recbole_ctx.sampler.temporal_graph import TemporalGraph
 from recbole_ctx.model.contextgnn import ContextGNN
 from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
 from support.subgraph import tiny_setup, train_losses, user_batch, user_rows

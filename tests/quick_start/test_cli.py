@@ -84,7 +84,7 @@ def test_help_imports_no_torch(argv):
     assert _modules_after(call) == "[]"
 
 
-@pytest.mark.parametrize("entry", ["recbole_ctx.quick_start.cli:run_recbole_main", "recbole_ctx.quick_start.locality:main"])
+@pytest.mark.parametrize("entry", ["recbole_ctx.quick_start.cli:run_recbole_main", "recbole_ctx.quick_start.locality_cli:main"])
 def test_run_and_locality_help_import_no_torch(entry):
     module, func = entry.split(":")
     call = f"from {module} import {func}\ntry:\n    {func}(['--help'])\nexcept SystemExit:\n    pass"

@@ -8,7 +8,7 @@ import pytest
 import torch
 from hypothesis import assume, given, settings, strategies as st
 
-from recbole_ctx.data.temporal_graph import TemporalGraph
+from recbole_ctx.sampler.temporal_graph import TemporalGraph
 from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
 
 RATE = ("user", "rate", "item")
@@ -262,14 +262,14 @@ def test_visible_end_with_row_compaction_equals_per_row_search(rows, limits, bis
 @given(temporal_graphs(), fanout_lists, st.sampled_from(["uniform", "last"]), st.integers(0, 1000))
 def test_sorts_padded_for_the_radix_path_change_no_sample(case, fanouts, strategy, rng_seed):
     """Padding every key sort (unique, reverse-edge matching) gives the unpadded sample."""
-    import recbole_ctx.sampler.temporal_sampler as sampler_module
+    import recbole_ctx.sampler.tensor_ops as tensor_ops
 
     graph, seeds, seed_time = case
     outs = []
     for pad in (False, True):
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(sampler_module, "_CPU_RADIX_SORT", pad)
-            patch.setattr(sampler_module, "_PAD_TO_RADIX_FROM", {torch.int32: 1, torch.int64: 1})
+            patch.setattr(tensor_ops, "_CPU_RADIX_SORT", pad)
+            patch.setattr(tensor_ops, "_PAD_TO_RADIX_FROM", {torch.int32: 1, torch.int64: 1})
             outs.append(TemporalNeighborSampler(graph, fanouts, strategy).sample(
                 seeds, seed_time, generator=torch.Generator().manual_seed(rng_seed)))
     plain, padded = outs

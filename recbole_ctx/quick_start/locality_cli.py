@@ -36,21 +36,22 @@ def main(argv: list[str] | None = None) -> int:
     except OverrideError as err:
         print(f"recbole-ctx locality: {err}", file=sys.stderr)
         return 2
-    from recbole_ctx.data import TemporalDataset, TemporalGraph
+    from recbole_ctx.data import TemporalDataset, graph_of
+    from recbole_ctx.data.temporal_task import is_temporal
     from recbole_ctx.quick_start.quick_start import DatasetNotFoundError, build_config
-    from recbole_ctx.sampler.locality import locality_score
+    from recbole_ctx.data.locality_score import locality_score
 
     overrides = {"data_path": args.data_path} if args.data_path else {}
     try:
         with plain_argv():
             config = build_config("BPR", args.dataset, args.config_files, overrides)
-        if config["val_timestamp"] is None:
+        if not is_temporal(config):
             raise ValueError(f"dataset {args.dataset!r} is not temporal (its yaml has no val_timestamp)")
         dataset = TemporalDataset(config)
     except (ValueError, DatasetNotFoundError) as err:
         print(f"recbole-ctx locality: {err}", file=sys.stderr)
         return 2
-    graph = TemporalGraph.from_dataset(dataset).to(args.device)
+    graph = graph_of(dataset).to(args.device)
     print(f"locality score, {args.dataset}")
     print(f"{'split':<8}" + "".join(f"{'k=' + str(k):>10}" for k in args.k) + f"{'examples':>10}")
     for split in args.splits:

@@ -13,9 +13,9 @@ from recbole.utils import init_seed
 from support.subgraph import TINY, tiny_setup, write_tiny_dataset
 
 from recbole_ctx.evaluator.csr import ItemCSR
-from recbole_ctx.evaluator import subgraph_negatives as subgraph_negatives_module
+from recbole_ctx.evaluator import eval_neg_sampler as eval_neg_sampler_module
 from recbole_ctx.protocol import Protocol
-from recbole_ctx.evaluator.subgraph_negatives import gather_rows, used_items
+from recbole_ctx.evaluator.eval_neg_sampler import gather_rows, used_items
 from recbole_ctx.trainer.fast_eval import with_fast_eval
 from recbole_ctx.utils.registry import get_model, get_trainer
 
@@ -41,7 +41,7 @@ def _trainer(config, net):
 def _recording(net, monkeypatch):
     """Keep every scored block's users, scores and negatives (one full-sort call and one
     negative draw per block)."""
-    calls, inner_predict, inner_negatives = [], net.full_sort_predict, subgraph_negatives_module.subgraph_negatives
+    calls, inner_predict, inner_negatives = [], net.full_sort_predict, eval_neg_sampler_module.subgraph_negatives
 
     def predict(batch):
         scores = inner_predict(batch)
@@ -54,7 +54,7 @@ def _recording(net, monkeypatch):
         return drawn
 
     net.full_sort_predict = predict
-    monkeypatch.setattr(subgraph_negatives_module, "subgraph_negatives", negatives)
+    monkeypatch.setattr(eval_neg_sampler_module, "subgraph_negatives", negatives)
     return calls
 
 

@@ -79,16 +79,6 @@ class TemporalGraph:
                 graph._add(rev, dst, src, time)
         return graph
 
-    @classmethod
-    def from_dataset(cls, dataset) -> "TemporalGraph":
-        """Build from a loaded RecBole ``Dataset`` (``.inter`` events and ``.edge``).
-
-        See :func:`recbole_ctx.data.graph_from_dataset.graph_from_dataset`.
-        """
-        from recbole_ctx.data.graph_from_dataset import graph_from_dataset
-
-        return graph_from_dataset(cls, dataset)
-
     def _check_edges(self, edge_type: EdgeType, src: Tensor, dst: Tensor, time: Tensor | None) -> None:
         src_type, _, dst_type = edge_type
         for node_type in (src_type, dst_type):
@@ -152,19 +142,3 @@ def _as_time(time: Tensor | None, like: Tensor) -> Tensor:
     time = time.to(torch.float64)
     return torch.where(torch.isnan(time), torch.full_like(time, -math.inf), time)
 
-
-_GRAPH_ATTR = "_recbole_ctx_graph"
-
-
-def graph_of(dataset) -> TemporalGraph:
-    """The dataset's graph store, built on first use and kept on the dataset (CPU).
-
-    Under the static protocol ``dataset`` is the training split, so the graph holds
-    training interactions only.  The cache is tied to the dataset's ``inter_feat``
-    object: RecBole's split copies (``Dataset.copy``) never inherit a parent's graph.
-    """
-    cached = getattr(dataset, _GRAPH_ATTR, None)
-    if cached is None or cached[0] is not dataset.inter_feat:
-        cached = (dataset.inter_feat, TemporalGraph.from_dataset(dataset))
-        setattr(dataset, _GRAPH_ATTR, cached)
-    return cached[1]

@@ -3,7 +3,7 @@
 * ``uniform`` (default): RecBole's own ``N`` negatives per positive, uniform over items;
 * ``subgraph``: ``N`` negatives per positive drawn from the subgraph the model sampled
   for that row (the ContextGNN paper's IJCAI protocol; rule and fill-up in
-  :mod:`recbole_ctx.evaluator.negatives`), only for models that read subgraphs.  ``eval_neg_pool_rows: G`` (default
+  :mod:`recbole_ctx.evaluator.subgraph_negative_draw`), only for models that read subgraphs.  ``eval_neg_pool_rows: G`` (default
   1) pools the subgraph items of groups of ``G`` consecutive evaluation rows (RecBole's
   user order; groups restart with each evaluation batch), as the Kumo reference pools
   its evaluation batch of 128 users.
@@ -26,7 +26,7 @@ from torch import Tensor
 from recbole_ctx.data.subgraph_batch import SubgraphBatch, offsets
 from recbole_ctx.data.subgraph_loader import model_input
 from recbole_ctx.evaluator.csr import ItemCSR
-from recbole_ctx.evaluator.negatives import subgraph_negatives, widen_pool
+from recbole_ctx.evaluator.subgraph_negative_draw import subgraph_negatives, widen_pool
 from recbole_ctx.evaluator.sampled import sampled_topk
 from recbole_ctx.utils.ranges import concat_ranges
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from recbole_ctx.evaluator.negatives import subgraph_negatives, widen_pool
+from recbole_ctx.evaluator.subgraph_negative_draw import subgraph_negatives, widen_pool
 
 NUM_ITEMS = 50
 

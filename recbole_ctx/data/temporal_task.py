@@ -1,4 +1,4 @@
-"""The RelBench-style temporal protocol: yaml keys and ``<name>.<split>.label`` files.
+"""The RelBench-style temporal task: is a run temporal, its yaml keys, its ``<name>.<split>.label`` files.
 
 A label file holds one ground-truth target per line::
 
@@ -16,6 +16,14 @@ import numpy as np
 import pandas as pd
 
 LABEL_SPLITS = ("train", "valid", "test")
+
+
+def is_temporal(config) -> bool:
+    """Whether the run is a temporal task: the dataset's yaml (the converter's) sets ``val_timestamp``.
+
+    The one place that decides it; every other module asks here.
+    """
+    return "val_timestamp" in config and config["val_timestamp"] is not None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from torch import Tensor
 from tqdm import tqdm
 
 from recbole_ctx.data.temporal_dataset import TemporalExamples
-from recbole_ctx.data.temporal_graph import TemporalGraph
+from recbole_ctx.sampler.temporal_graph import TemporalGraph
 from recbole_ctx.sampler.temporal_sampler import TemporalNeighborSampler
 
 
