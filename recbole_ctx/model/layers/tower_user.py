@@ -7,6 +7,7 @@ import torch
 from torch import Tensor, nn
 
 from recbole_ctx.data.spectral import spectral_item_vectors
+from recbole_ctx.data.temporal_task import is_temporal
 from recbole_ctx.model.layers.item_tower import ItemTower
 from recbole_ctx.sampler.subgraph import SampledSubgraph
 
@@ -128,7 +129,7 @@ def require_static(config, option: str) -> None:
     On a temporal dataset (``val_timestamp``) the training interactions include the
     events that later seeds' labels hold, so such an option would see them.
     """
-    if config["val_timestamp"] is not None:
+    if is_temporal(config):
         raise ValueError(f"{option} reads every training interaction at once, so on a temporal dataset "
                          "(val_timestamp) it would see the events that training labels hold; use it on "
                          "static data")
