@@ -63,7 +63,7 @@ def row_users(eval_data: FullSortEvalDataLoader) -> Tensor:
 def eval_index(eval_data: FullSortEvalDataLoader, sequential: bool, device: torch.device,
                rows: Tensor | None = None) -> EvalIndex:
     """(positives, history) CSR over the dataloader's rows (or only ``rows``, int64
-    indices into them, the same on every call for this loader), on ``device``.
+    indices into them), on ``device``; cached per loader, device and rows.
 
     General models: rows are ``eval_data.uid_list`` (RecBole's row order), positives and
     history are RecBole's own ``uid2positive_item`` / ``uid2history_item``.  Sequential
@@ -71,7 +71,8 @@ def eval_index(eval_data: FullSortEvalDataLoader, sequential: bool, device: torc
     no history mask (as in RecBole).
     """
     per_device = _INDEX_CACHE.setdefault(eval_data, {})
-    key = f"{device}" if rows is None else f"{device}, {rows.numel()} rows"
+    # A sample is keyed by its rows' bytes: another seed or size on the same loader is another index.
+    key = f"{device}" if rows is None else f"{device}, rows {hash(rows.numpy().tobytes())}"
     index = slice(None) if rows is None else rows
     if key not in per_device:
         if sequential:

@@ -145,6 +145,17 @@ def test_default_evaluates_every_user_as_before(mode, tmp_path):
     assert _evaluate(trainer, valid) == evaluate_rec_topk(trainer.config, rows) == _evaluate(everyone, valid)
 
 
+def test_another_sample_on_the_same_loader_gets_its_own_index(tmp_path):
+    config, trainer, valid, _ = _static_run("full", tmp_path, eval_user_sample=100)
+    _evaluate(trainer, valid)  # builds and caches the index of seed 2020's sample
+    config["seed"] = 2021
+    again = _evaluate(trainer, valid)
+    fresh_config, fresh, fresh_valid, _ = _static_run("full", tmp_path, eval_user_sample=100)
+    fresh.model.load_state_dict(trainer.model.state_dict())
+    fresh_config["seed"] = 2021  # after the split, which the seed also draws
+    assert again == _evaluate(fresh, fresh_valid)
+
+
 def test_recbole_loop_refuses_a_sample(tmp_path):
     _, trainer, valid, _ = _static_run("full", tmp_path, eval_user_sample=10, fast_eval=False)
     with pytest.raises(ValueError, match="eval_user_sample needs the on-device evaluation"):
