@@ -78,7 +78,10 @@ class Protocol:
                    temporal)
 
     def create_data(self, config) -> PreparedData:
-        """The dataset and its train / valid / test loaders."""
+        """The dataset and its train / valid / test loaders (then the memory their building
+        freed goes back to the system: ``recbole_ctx.utils.free_memory``)."""
+        from recbole_ctx.utils.free_memory import release_free_memory
+
         if self.temporal is None:
             from recbole.data import create_dataset, data_preparation
 
@@ -86,8 +89,11 @@ class Protocol:
             # get_dataloader is patched once, when recbole is imported (recbole_ctx/__init__.py).
             dataset = create_dataset(config)
             getLogger().info(dataset)
-            return PreparedData(dataset, *data_preparation(config, dataset))
-        return self._temporal_data(config)
+            data = PreparedData(dataset, *data_preparation(config, dataset))
+        else:
+            data = self._temporal_data(config)
+        release_free_memory()
+        return data
 
     def _temporal_data(self, config) -> PreparedData:
         dataset = self.temporal_dataset(config)

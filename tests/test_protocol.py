@@ -35,3 +35,13 @@ def test_static_protocol_for_datasets_without_val_timestamp():
 def test_impossible_combinations_are_refused(extra, match):
     with pytest.raises(ValueError, match=match):
         Protocol.resolve(_config(**extra))
+
+
+def test_memory_freed_while_loading_goes_back_after_the_loaders_are_built(monkeypatch):
+    from recbole_ctx.utils import free_memory
+
+    calls = []
+    monkeypatch.setattr(free_memory, "release_free_memory", lambda: calls.append("released"))
+    config = _config("ShallowItem", embedding_size=8, show_progress=False, state="ERROR")
+    data = Protocol.resolve(config).create_data(config)
+    assert calls == ["released"] and data.test is not None

@@ -19,7 +19,9 @@ that stage's alone:
   one warm-up step), steps per second;
 - ``eval``: full-sort evaluation of the validation rows of a seeded sample of
   ``--eval-users`` users (the valid label file holds only theirs), seconds extrapolated
-  to every user with a validation row, and MAP@k with its standard error over the sample.
+  to every user with a validation row, and MAP@k with its standard error over the sample;
+- ``ddp``: memory of each of ``--nproc`` DDP ranks against one process, a whole
+  ``run_recbole`` of ``--steps`` steps each (``recbole_ctx.bench.scale_ddp``).
 
 The task is rel-hm's user-item-purchase in shape: weekly seed times, ``timedelta`` 7 days,
 ``eval_k`` 12, the last two weeks for validation and test.
@@ -183,6 +185,7 @@ def task_child(data_path: str, name: str, stage: str, task: dict) -> dict:
     from recbole_ctx.bench.gpu_models import build_model, prepare, train_steps
     from recbole_ctx.data import graph_of
     from recbole_ctx.evaluator import temporal as temporal_eval
+    from recbole_ctx.evaluator.user_sample import standard_errors
     from recbole_ctx.protocol import Protocol
 
     torch.set_num_threads(task["threads"])
@@ -217,7 +220,7 @@ def task_child(data_path: str, name: str, stage: str, task: dict) -> dict:
         seconds = time.perf_counter() - start
         ap = _average_precision(config, torch.cat(rows))
         result.update(eval_s=seconds, eval_rows=len(ap), map=float(metrics[f"map@{EVAL_K}"]),
-                      map_mean=float(ap.mean()), map_se=float(ap.std(ddof=1) / np.sqrt(len(ap))),
+                      map_mean=float(ap.mean()), map_se=standard_errors(config, torch.cat(rows))[f"map@{EVAL_K}"],
                       peak_mib=_peak_mib())
     return result
 
@@ -265,7 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, help="rows (users and items scaled alike)")
     parser.add_argument("--stock-rows", type=int, help="time the stock loader on the first N rows only")
     parser.add_argument("--stages", default="parse,dataset,graph,train,eval",
-                        help="comma-separated: parse, dataset (stock vs fast); graph, train, eval (ContextGNN)")
+                        help="comma-separated: parse, dataset (stock vs fast); graph, train, eval (ContextGNN); "
+                             "ddp (memory per DDP rank)")
+    parser.add_argument("--nproc", type=int, default=2, help="ddp stage: DDP processes")
     parser.add_argument("--model", default="ContextGNN", help="a subgraph model: ContextGNN, NBFNet or ShallowItem")
     parser.add_argument("--steps", type=int, default=20, help="timed training steps (after 1 warm-up)")
     parser.add_argument("--batch-size", type=int, default=512, help="ContextGNN training batch (seed rows)")
@@ -297,6 +302,13 @@ def main(argv: list[str] | None = None) -> int:
         stages = args.stages.split(",")
         _load_table(root, size["rows"], stock_rows, [s for s in stages if s in ("parse", "dataset")])
         _task_table(root / "full", task, [s for s in stages if s in ("graph", "train", "eval")])
+        if "ddp" in stages:
+            from recbole_ctx.bench import scale_ddp
+
+            task["eval_users"] = args.eval_users
+            print(f"\n{args.model}: run_recbole, 1 process vs {args.nproc} DDP ranks (gloo), "
+                  f"{args.steps} steps, eval_user_sample {args.eval_users}")
+            scale_ddp.print_table({n: scale_ddp.measure(root / "full", task, n) for n in (1, args.nproc)})
     return 0
 
 

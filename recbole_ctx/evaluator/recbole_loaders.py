@@ -15,6 +15,9 @@ is the trainer adapter):
   (``recbole_ctx.evaluator.eval_neg_sampler``).  Sampled passes log which negatives
   they used (``negatives: <sampler> (N per row...)``).
 
+Both rank only the rows of the users ``eval_user_sample`` keeps, when it is set
+(``recbole_ctx.evaluator.user_sample``), and log the sample and the standard errors.
+
 The subgraph models' rows get their subgraphs from the loader's builder
 (``recbole_ctx.data.subgraph_loader.model_input``) block by block.
 """
@@ -38,6 +41,7 @@ from recbole_ctx.evaluator.distributed import ranked_over_ranks
 from recbole_ctx.evaluator.fullsort import DEFAULT_BLOCK_BYTES, RankedRows, block_rows, fullsort_topk
 from recbole_ctx.evaluator.sampled import candidate_scores, sampled_topk, source_rows
 from recbole_ctx.evaluator.eval_neg_sampler import SubgraphNegativeRanker
+from recbole_ctx.evaluator.user_sample import config_sample, log_sample
 
 # Per-dataloader CSR indices: built on the first evaluation, reused every epoch.
 EvalIndex = tuple[ItemCSR, ItemCSR | None]
@@ -49,8 +53,17 @@ def take_rows(interaction: Interaction, index: Tensor | slice) -> Interaction:
     return Interaction({key: value[index] for key, value in interaction.interaction.items()})
 
 
-def eval_index(eval_data: FullSortEvalDataLoader, sequential: bool, device: torch.device) -> EvalIndex:
-    """(positives, history) CSR over the dataloader's rows, on ``device``.
+def row_users(eval_data: FullSortEvalDataLoader) -> Tensor:
+    """int64 [R]: the user of each row of a full-sort loader (see ``eval_index``)."""
+    if eval_data.is_sequential:
+        return eval_data._dataset.inter_feat[eval_data._dataset.uid_field]
+    return eval_data.uid_list
+
+
+def eval_index(eval_data: FullSortEvalDataLoader, sequential: bool, device: torch.device,
+               rows: Tensor | None = None) -> EvalIndex:
+    """(positives, history) CSR over the dataloader's rows (or only ``rows``, int64
+    indices into them), on ``device``; cached per loader, device and rows.
 
     General models: rows are ``eval_data.uid_list`` (RecBole's row order), positives and
     history are RecBole's own ``uid2positive_item`` / ``uid2history_item``.  Sequential
@@ -58,13 +71,15 @@ def eval_index(eval_data: FullSortEvalDataLoader, sequential: bool, device: torc
     no history mask (as in RecBole).
     """
     per_device = _INDEX_CACHE.setdefault(eval_data, {})
-    key = str(device)
+    # A sample is keyed by its rows' bytes: another seed or size on the same loader is another index.
+    key = f"{device}" if rows is None else f"{device}, rows {hash(rows.numpy().tobytes())}"
+    index = slice(None) if rows is None else rows
     if key not in per_device:
         if sequential:
-            items = eval_data._dataset.inter_feat[eval_data._dataset.iid_field]
+            items = eval_data._dataset.inter_feat[eval_data._dataset.iid_field][index]
             per_device[key] = (ItemCSR.one_per_row(items).to(device), None)
         else:
-            uids = eval_data.uid_list.numpy()
+            uids = eval_data.uid_list[index].numpy()
             positives = ItemCSR.from_tensor_list(eval_data.uid2positive_item[uids])
             history = ItemCSR.from_tensor_list(eval_data.uid2history_item[uids])
             per_device[key] = (positives.to(device), history.to(device))
@@ -72,6 +87,21 @@ def eval_index(eval_data: FullSortEvalDataLoader, sequential: bool, device: torc
 
 
 SampledBatch = tuple[Interaction, Tensor, Tensor, Tensor]
+
+
+def sampled_batch_of_users(batch: SampledBatch, uid_field: str, users: Tensor) -> SampledBatch | None:
+    """The rows and positives of ``batch`` whose user is in ``users`` (int64 [U]), user slots
+    renumbered from 0 in order (RecBole's layout); None when it has none of them."""
+    interaction, row_idx, positive_u, positive_i = batch
+    keep_row = torch.isin(interaction[uid_field], users)
+    if not bool(keep_row.any()):
+        return None
+    keep_slot = torch.zeros(int(positive_u[-1]) + 1, dtype=torch.bool)
+    keep_slot[row_idx[keep_row]] = True
+    new_slot = torch.cumsum(keep_slot, 0) - 1
+    keep_pos = keep_slot[positive_u]
+    return (take_rows(interaction, keep_row.nonzero().squeeze(1)), new_slot[row_idx[keep_row]],
+            new_slot[positive_u[keep_pos]], positive_i[keep_pos])
 
 
 def merged_sampled_batches(batches: Iterable[SampledBatch], max_users: int) -> Iterator[SampledBatch]:
@@ -137,10 +167,16 @@ class LoaderRanker:
         rank, gathered)."""
         dataset = eval_data._dataset
         n_items = dataset.item_num
-        positives, history = eval_index(eval_data, eval_data.is_sequential, self.device)
+        sample = config_sample(self.config, row_users(eval_data), dataset.user_num)
+        rows = None if sample is None else sample.rows
+        positives, history = eval_index(eval_data, eval_data.is_sequential, self.device, rows)
+
+        def index(start: int, end: int) -> Tensor | slice:
+            return slice(start, end) if rows is None else rows[start:end]
+
         if eval_data.is_sequential:
             def score_block(start: int, end: int) -> Tensor:
-                raw = dataset[start:end]
+                raw = dataset[index(start, end)]
                 interaction = eval_data.transform(dataset, raw)
                 if not torch.equal(interaction[dataset.iid_field], raw[dataset.iid_field]):
                     raise ValueError(f"transform {self.config['transform']!r} changed the target items "
@@ -148,7 +184,7 @@ class LoaderRanker:
                 return self._scores(eval_data, interaction, n_items)
         else:
             def score_block(start: int, end: int) -> Tensor:
-                return self._scores(eval_data, take_rows(eval_data.user_df, slice(start, end)), n_items)
+                return self._scores(eval_data, take_rows(eval_data.user_df, index(start, end)), n_items)
         def rank_rows(start: int, end: int) -> RankedRows:
             return fullsort_topk(
                 score_block, positives, max(self.config["topk"]), history,
@@ -157,7 +193,10 @@ class LoaderRanker:
                 row_range=(start, end),
             )
 
-        return ranked_over_ranks(rank_rows, positives.n_rows)
+        ranked = ranked_over_ranks(rank_rows, positives.n_rows)
+        if sample is not None:
+            log_sample(self.config, sample, ranked.rec_topk)
+        return ranked
 
     def sampled(self, eval_data: NegSampleEvalDataLoader, show_progress: bool = False) -> RankedRows:
         """Every positive of a sampled (``uniN``) loader ranked against its negatives:
@@ -173,6 +212,12 @@ class LoaderRanker:
             ranker = SubgraphNegativeRanker(self.model, eval_data, int(self.config["seed"]))
         with rows_only(eval_data):  # subgraphs are sampled for the rows scored, below
             batches = list(tqdm(eval_data, total=len(eval_data), desc="sampled eval", disable=not show_progress))
+        uid_field = self.config["USER_ID_FIELD"]
+        all_users = eval_data._dataset.inter_feat[uid_field]
+        sample = config_sample(self.config, all_users, eval_data._dataset.user_num)
+        if sample is not None:
+            users = torch.unique(all_users[sample.rows])
+            batches = [b for b in (sampled_batch_of_users(b, uid_field, users) for b in batches) if b is not None]
         for interaction, row_idx, positive_u, positive_i in merged_sampled_batches(batches, block_size):
             interaction = interaction.to(self.device)
             row_idx, positive_u, positive_i = (t.to(self.device) for t in (row_idx, positive_u, positive_i))
@@ -192,4 +237,7 @@ class LoaderRanker:
         args = eval_data.neg_sample_args
         uniform = f"negatives: {args['distribution']} ({args['sample_num']} per row, RecBole's sampler)"
         getLogger().info(ranker.label() if ranker is not None else uniform)
-        return RankedRows(torch.cat(hits).cpu(), torch.cat(ranked).cpu() if with_items else None)
+        result = RankedRows(torch.cat(hits).cpu(), torch.cat(ranked).cpu() if with_items else None)
+        if sample is not None:
+            log_sample(self.config, sample, result.rec_topk)
+        return result

@@ -17,6 +17,8 @@ from recbole_ctx.evaluator.csr import ItemCSR
 from recbole_ctx.evaluator.distributed import ranked_over_ranks
 from recbole_ctx.evaluator.fullsort import fullsort_topk
 from recbole_ctx.evaluator.topk import evaluate_rec_topk
+from recbole_ctx.evaluator.user_sample import config_sample, log_sample
+from recbole_ctx.utils.ranges import concat_ranges
 
 PROTOCOL_METRICS = ("Recall", "NDCG", "Hit", "MAP", "MRR")
 
@@ -34,7 +36,9 @@ def apply_protocol_metrics(config, protocol: TemporalProtocol) -> None:
 
 def evaluate_temporal(score_fn: Callable[[Any], Tensor], loader, config,
                       device: torch.device | str | None = None, show_progress: bool = False) -> OrderedDict:
-    """RecBole metrics of ``score_fn`` over every (user, T) row of ``loader``.
+    """RecBole metrics of ``score_fn`` over every (user, T) row of ``loader`` (with
+    ``eval_user_sample``: the rows of the sampled users, see
+    :mod:`recbole_ctx.evaluator.user_sample`).
 
     Ranks block by block with the shared full-sort path
     (:func:`recbole_ctx.evaluator.fullsort.fullsort_topk`, no history mask), one block
@@ -54,10 +58,14 @@ def evaluate_temporal(score_fn: Callable[[Any], Tensor], loader, config,
     """
     k = max(config["topk"]) if not isinstance(config["topk"], int) else config["topk"]
     examples = loader.examples
-    positives = ItemCSR.from_lengths(examples.target_ptr.diff(), examples.target_item).to(device or "cpu")
+    sample = config_sample(config, examples.user, loader._dataset.user_num)
+    rows = torch.arange(len(examples)) if sample is None else sample.rows
+    lengths = examples.target_ptr.diff()[rows]
+    _, target = concat_ranges(examples.target_ptr[rows], lengths)
+    positives = ItemCSR.from_lengths(lengths, examples.target_item[target]).to(device or "cpu")
 
     def score_rows(start: int, end: int) -> Tensor:
-        batch = model_input(loader, loader.rows(torch.arange(start, end)))
+        batch = model_input(loader, loader.rows(rows[start:end]))
         if device is not None:
             batch = batch.to(device)
         return score_fn(batch).view(end - start, -1)
@@ -67,5 +75,7 @@ def evaluate_temporal(score_fn: Callable[[Any], Tensor], loader, config,
                              progress=show_progress, row_range=(start, end))
 
     with torch.no_grad():
-        ranked = ranked_over_ranks(rank_rows, len(examples))  # under DDP: a share per rank, gathered
+        ranked = ranked_over_ranks(rank_rows, len(rows))  # under DDP: a share per rank, gathered
+    if sample is not None:
+        log_sample(config, sample, ranked.rec_topk)
     return evaluate_rec_topk(config, ranked.rec_topk)

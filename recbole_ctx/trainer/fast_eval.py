@@ -13,7 +13,13 @@ as GAUC, dynamic negatives, sampled evaluation under DDP, models without
 Config keys: ``fast_eval`` (bool, default True), ``eval_block_bytes`` (int, default
 ``recbole_ctx.evaluator.fullsort.DEFAULT_BLOCK_BYTES``), ``eval_neg_sampler``
 (``uniform`` default | ``subgraph``) and ``eval_neg_pool_rows`` (see
+<<<<<<< HEAD
 ``recbole_ctx.evaluator.eval_neg_sampler``).
+=======
+``recbole_ctx.evaluator.eval_neg_sampler``), ``eval_user_sample`` (see
+``recbole_ctx.evaluator.user_sample``; only the fast path samples users, so a run that
+sets it and would take RecBole's loop is refused).
+>>>>>>> scale
 """
 from __future__ import annotations
 
@@ -26,8 +32,14 @@ from recbole.trainer import Trainer
 from recbole.utils import EvaluatorType
 
 from recbole_ctx.evaluator.recbole_loaders import LoaderRanker
+<<<<<<< HEAD
 from recbole_ctx.evaluator.eval_neg_sampler import eval_neg_sampler
 from recbole_ctx.trainer import best_model
+=======
+from recbole_ctx.evaluator.eval_neg_sampler import eval_neg_sampler
+from recbole_ctx.evaluator.user_sample import eval_user_sample
+from recbole_ctx.trainer import checkpoint
+>>>>>>> scale
 
 # Trainer hooks whose override means a plugin evaluates differently from RecBole's loop.
 _EVAL_HOOKS = ("evaluate", "_full_sort_batch_eval", "_neg_sample_batch_eval")
@@ -59,6 +71,7 @@ class FastEvalMixin:
         super().__init__(config, model)
         # Checked against the run by ``recbole_ctx.protocol.Protocol.resolve``.
         self._neg_sampler = eval_neg_sampler(config)
+        self._user_sample = eval_user_sample(config)
 
     @torch.no_grad()
     def evaluate(self, eval_data, load_best_model=True, model_file=None, show_progress=False):
@@ -69,6 +82,10 @@ class FastEvalMixin:
         if self._neg_sampler == "subgraph" and recbole_negatives:
             raise ValueError("eval_neg_sampler: subgraph cannot replace dynamic or labelled "
                              "evaluation negatives")
+        if mode is None and eval_data and self._user_sample is not None:
+            raise ValueError("eval_user_sample needs the on-device evaluation (fast_eval: True, ranking "
+                             "metrics, full_sort_predict, single process for uniN); this evaluation "
+                             "takes RecBole's loop, which evaluates every user")
         if mode is None:
             return super().evaluate(eval_data, load_best_model, model_file, show_progress)
         if load_best_model:

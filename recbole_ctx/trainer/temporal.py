@@ -12,11 +12,16 @@ from collections import OrderedDict
 import torch
 
 from recbole_ctx.evaluator.temporal import evaluate_temporal
+from recbole_ctx.evaluator.user_sample import eval_user_sample
 from recbole_ctx.trainer import best_model
 
 
 class TemporalEvalMixin:
     """``evaluate`` over a :class:`~recbole_ctx.data.TemporalExampleLoader`."""
+
+    def __init__(self, config, model):
+        super().__init__(config, model)
+        eval_user_sample(config)  # a bad value fails here, not after the first epoch
 
     @torch.no_grad()
     def evaluate(self, eval_data, load_best_model: bool = True, model_file: str | None = None,

@@ -41,3 +41,25 @@ def test_chunked_arrow_columns_keep_first_appearance_order():
     assert first["u"].tolist() == [1, 2, 0, 3, 1] and second["u"].tolist() == [4, 2]
     assert remapper.field2id_token["u"].tolist() == ["[PAD]", "b", "a", "c", "d"]
     assert remapper.field2token_id["u"] == {"[PAD]": 0, "b": 1, "a": 2, "c": 3, "d": 4}
+
+
+def _two_pass(tokens):
+    import pyarrow.compute as pc
+
+    uniques = pc.unique(tokens).drop_null()
+    return uniques.to_pylist(), (pc.fill_null(pc.index_in(tokens, value_set=uniques), -1).to_numpy() + 1).tolist()
+
+
+def test_one_pass_encoding_equals_unique_then_index_in(monkeypatch):
+    import pyarrow.compute as pc
+
+    tokens = pa.chunked_array([["b", None, "a"], [], ["c", "a", None, "d"], ["b"]])
+    want = _two_pass(tokens)
+    uniques, codes = token_remap._encode(tokens)
+    assert (uniques.to_pylist(), codes.tolist()) == want == (["b", "a", "c", "d"], [1, 0, 2, 3, 2, 0, 4, 1])
+    empty = token_remap._encode(pa.chunked_array([], type=pa.string()))
+    assert len(empty[0]) == 0 and empty[1].size == 0
+    # a pyarrow giving each chunk a dictionary of its own: the two-pass form
+    monkeypatch.setattr(pc, "dictionary_encode", lambda t: pa.chunked_array([c.dictionary_encode() for c in t.chunks]))
+    uniques, codes = token_remap._encode(tokens)
+    assert (uniques.to_pylist(), codes.tolist()) == want
