@@ -13,13 +13,9 @@ as GAUC, dynamic negatives, sampled evaluation under DDP, models without
 Config keys: ``fast_eval`` (bool, default True), ``eval_block_bytes`` (int, default
 ``recbole_ctx.evaluator.fullsort.DEFAULT_BLOCK_BYTES``), ``eval_neg_sampler``
 (``uniform`` default | ``subgraph``) and ``eval_neg_pool_rows`` (see
-<<<<<<< HEAD
-``recbole_ctx.evaluator.eval_neg_sampler``).
-=======
 ``recbole_ctx.evaluator.eval_neg_sampler``), ``eval_user_sample`` (see
 ``recbole_ctx.evaluator.user_sample``; only the fast path samples users, so a run that
 sets it and would take RecBole's loop is refused).
->>>>>>> scale
 """
 from __future__ import annotations
 
@@ -32,14 +28,9 @@ from recbole.trainer import Trainer
 from recbole.utils import EvaluatorType
 
 from recbole_ctx.evaluator.recbole_loaders import LoaderRanker
-<<<<<<< HEAD
-from recbole_ctx.evaluator.eval_neg_sampler import eval_neg_sampler
-from recbole_ctx.trainer import best_model
-=======
 from recbole_ctx.evaluator.eval_neg_sampler import eval_neg_sampler
 from recbole_ctx.evaluator.user_sample import eval_user_sample
-from recbole_ctx.trainer import checkpoint
->>>>>>> scale
+from recbole_ctx.trainer import best_model
 
 # Trainer hooks whose override means a plugin evaluates differently from RecBole's loop.
 _EVAL_HOOKS = ("evaluate", "_full_sort_batch_eval", "_neg_sample_batch_eval")
