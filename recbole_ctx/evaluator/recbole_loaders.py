@@ -35,7 +35,7 @@ from tqdm import tqdm
 from recbole_ctx.data.subgraph_loader import model_input, rows_only
 from recbole_ctx.evaluator.csr import ItemCSR
 from recbole_ctx.evaluator.distributed import ranked_over_ranks
-from recbole_ctx.evaluator.fullsort import DEFAULT_BLOCK_BYTES, RankedRows, block_rows, fullsort_topk
+from recbole_ctx.evaluator.fullsort import RankedRows, block_rows, fullsort_topk
 from recbole_ctx.evaluator.sampled import candidate_scores, sampled_topk, source_rows
 from recbole_ctx.evaluator.subgraph_negatives import SubgraphNegativeRanker
 
@@ -119,9 +119,8 @@ class LoaderRanker:
         self.with_items, self.neg_sampler = with_items, neg_sampler
 
     def block_size(self, n_items: int) -> int:
-        """Rows per block within ``eval_block_bytes`` (default ``DEFAULT_BLOCK_BYTES``)."""
-        budget = self.config["eval_block_bytes"] if "eval_block_bytes" in self.config else None
-        return block_rows(n_items, int(budget or DEFAULT_BLOCK_BYTES))
+        """Rows per block within ``eval_block_bytes``."""
+        return block_rows(n_items, int(self.config["eval_block_bytes"]))
 
     def _scores(self, eval_data, interaction: Interaction, n_items: int) -> Tensor:
         """float [B, n_items] from ``full_sort_predict`` (general models return it flat) of

@@ -59,7 +59,7 @@ class SubgraphRecommender(GeneralRecommender):
         if config["use_node_features"]:
             columns = {"user": feature_columns_from_dataset(dataset, "user"),
                        "item": feature_columns_from_dataset(dataset, "item")}
-        aggr = config["aggr"] or "mean"
+        aggr = config["aggr"]
         if aggr not in AGGREGATIONS:
             raise ValueError(f"aggr must be one of {AGGREGATIONS}, got {aggr!r}")
         self.backbone = HeteroSubgraphGNN(graph.node_types, graph.edge_types, self.channels,
