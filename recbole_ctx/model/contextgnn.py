@@ -11,6 +11,7 @@ from recbole_ctx.model.layers.tower_user import TowerUser
 from recbole_ctx.model.nbfnet import add_seed_indicator
 from recbole_ctx.model.subgraph_recommender import SubgraphRecommender
 from recbole_ctx.sampler.subgraph import SampledSubgraph
+from recbole_ctx.utils.paths import config_paths
 
 
 def keep_topk(scores: Tensor, k: int) -> Tensor:
@@ -51,6 +52,8 @@ class ContextGNN(SubgraphRecommender):
     softmax loss beside the fused one), ``tower_topk`` (null, or keep only the k best
     two-tower items per user at inference).
     """
+
+    config_files = config_paths("shared/subgraph_backbone.yaml", "shared/two_tower.yaml", "model/ContextGNN.yaml")
 
     def __init__(self, config, dataset):
         super().__init__(config, dataset)

@@ -8,6 +8,7 @@ from torch import Tensor, nn
 from recbole_ctx.data.subgraph_batch import SeedBatch, SubgraphBatch
 from recbole_ctx.model.subgraph_recommender import SubgraphRecommender
 from recbole_ctx.sampler.subgraph import SampledSubgraph
+from recbole_ctx.utils.paths import config_paths
 
 
 def add_seed_indicator(x: dict[str, Tensor], sub: SampledSubgraph, indicator: Tensor) -> dict[str, Tensor]:
@@ -27,6 +28,8 @@ class NBFNet(SubgraphRecommender):
     cannot be scored and give no signal, and the seed's known items (``known_item``)
     are left out.
     """
+
+    config_files = config_paths("shared/subgraph_backbone.yaml", "model/NBFNet.yaml")
 
     def __init__(self, config, dataset):
         super().__init__(config, dataset)

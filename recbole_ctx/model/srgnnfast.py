@@ -33,6 +33,7 @@ from recbole.model.abstract_recommender import SequentialRecommender
 from recbole_ctx.model.layers.session_gnn import SessionGatedGNN
 from recbole_ctx.model.layers.session_graph import EDGE_WEIGHTS, build_session_graphs
 from recbole_ctx.model.layers.session_readout import SessionReadout
+from recbole_ctx.utils.paths import config_paths
 
 
 def _required(config, key: str):
@@ -67,6 +68,8 @@ def real_item_cross_entropy(session: torch.Tensor, item_weight: torch.Tensor, ta
 
 class SRGNNFast(SequentialRecommender):
     """SR-GNN session encoder scored by dot product against every item embedding."""
+
+    config_files = config_paths("model/SRGNNFast.yaml")
 
     def __init__(self, config, dataset):
         super().__init__(config, dataset)
