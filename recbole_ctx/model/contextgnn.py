@@ -6,6 +6,7 @@ from torch import Tensor, nn
 
 from recbole_ctx.data.subgraph_batch import SeedBatch
 from recbole_ctx.model.layers.cooccurrence import CooccurrenceFilter
+from recbole_ctx.model.layers.inits import scaled_normal_
 from recbole_ctx.model.layers.item_tower import ItemTower
 from recbole_ctx.model.layers.tower_user import TowerUser
 from recbole_ctx.model.nbfnet import add_seed_indicator
@@ -61,7 +62,7 @@ class ContextGNN(SubgraphRecommender):
         self.fusion = config["fusion"]
         self.tower_topk = config["tower_topk"]
         self.item_tower = ItemTower(config["item_tower"], self.n_items, d, self.backbone.encoders["item"])
-        self.indicator = nn.Parameter(torch.randn(d) * 0.1)
+        self.indicator = nn.Parameter(scaled_normal_(torch.empty(d), std=0.1))
         if self.fusion in ("paper", "residual"):
             self.fusion_mlp = nn.Sequential(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, 1))
         elif self.fusion == "kumo":

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from recbole_ctx.data.subgraph_batch import SeedBatch, SubgraphBatch
+from recbole_ctx.model.layers.inits import scaled_normal_
 from recbole_ctx.model.subgraph_recommender import SubgraphRecommender
 from recbole_ctx.sampler.subgraph import SampledSubgraph
 from recbole_ctx.utils.paths import config_paths
@@ -33,7 +34,7 @@ class NBFNet(SubgraphRecommender):
 
     def __init__(self, config, dataset):
         super().__init__(config, dataset)
-        self.indicator = nn.Parameter(torch.randn(self.channels) * 0.1)
+        self.indicator = nn.Parameter(scaled_normal_(torch.empty(self.channels), std=0.1))
 
     def encode(self, sub: SampledSubgraph) -> dict[str, Tensor]:
         x = add_seed_indicator(self.backbone.encode_inputs(sub), sub, self.indicator)
