@@ -56,8 +56,12 @@ def test_s3rec_pretraining_then_fine_tuning(tmp_path):
                   loss_type="CE")
     assert _same_weights(fine.model, state["state_dict"])  # s3rec.py:120 loaded it
     fine.trainer.fit(fine.train, fine.valid, saved=True)
-    result = fine.trainer.evaluate(fine.test, load_best_model=True)  # trainer.py:583
-    assert 0 <= result["recall@10"] <= 1
+    result = fine.trainer.evaluate(fine.test, load_best_model=False)
+    with torch.no_grad():  # spoil the weights: the checkpoint must bring them back
+        for param in fine.model.parameters():
+            param.normal_()
+    reloaded = fine.trainer.evaluate(fine.test, load_best_model=True)  # trainer.py:583
+    assert reloaded == result and result["recall@10"] > 0
 
 
 def test_resume_checkpoint_restores_epoch_and_optimizer():
