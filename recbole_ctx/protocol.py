@@ -20,7 +20,6 @@ from logging import getLogger
 from typing import Any, NamedTuple
 
 from recbole_ctx.data.protocol import TemporalProtocol
-from recbole_ctx.utils.plugin_defaults import fill_plugin_defaults
 from recbole_ctx.utils.registry import reads_subgraphs
 
 
@@ -53,15 +52,13 @@ class Protocol:
     @classmethod
     def resolve(cls, config) -> "Protocol":
         """Read and check the protocol keys (``val_timestamp`` ..., ``temporal_train_on``,
-        ``eval_neg_sampler``, ``eval_neg_pool_rows``) before any data loads, after adding the
-        plugin's defaults a config built through RecBole's API lacks (in place).
+        ``eval_neg_sampler``, ``eval_neg_pool_rows``) before any data loads.
 
         Raises:
             ValueError: a key out of range or a combination that cannot run.
         """
         from recbole_ctx.evaluator.subgraph_negatives import check_eval_neg_sampler
 
-        fill_plugin_defaults(config)
         subgraphs = reads_subgraphs(config["model"])
         temporal = TemporalProtocol.from_config(config) if config["val_timestamp"] is not None else None
         train_on_labels = False

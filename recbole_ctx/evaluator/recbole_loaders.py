@@ -38,6 +38,7 @@ from recbole_ctx.evaluator.distributed import ranked_over_ranks
 from recbole_ctx.evaluator.fullsort import RankedRows, block_rows, fullsort_topk
 from recbole_ctx.evaluator.sampled import candidate_scores, sampled_topk, source_rows
 from recbole_ctx.evaluator.subgraph_negatives import SubgraphNegativeRanker
+from recbole_ctx.utils.plugin_defaults import plugin_option
 
 # Per-dataloader CSR indices: built on the first evaluation, reused every epoch.
 EvalIndex = tuple[ItemCSR, ItemCSR | None]
@@ -120,7 +121,7 @@ class LoaderRanker:
 
     def block_size(self, n_items: int) -> int:
         """Rows per block within ``eval_block_bytes``."""
-        return block_rows(n_items, int(self.config["eval_block_bytes"]))
+        return block_rows(n_items, int(plugin_option(self.config, "eval_block_bytes")))
 
     def _scores(self, eval_data, interaction: Interaction, n_items: int) -> Tensor:
         """float [B, n_items] from ``full_sort_predict`` (general models return it flat) of

@@ -27,7 +27,7 @@ from recbole.utils import EvaluatorType
 from recbole_ctx.evaluator.recbole_loaders import LoaderRanker
 from recbole_ctx.evaluator.subgraph_negatives import eval_neg_sampler
 from recbole_ctx.trainer import checkpoint
-from recbole_ctx.utils.plugin_defaults import fill_plugin_defaults
+from recbole_ctx.utils.plugin_defaults import plugin_option
 
 # Trainer hooks whose override means a plugin evaluates differently from RecBole's loop.
 _EVAL_HOOKS = ("evaluate", "_full_sort_batch_eval", "_neg_sample_batch_eval")
@@ -56,7 +56,6 @@ class FastEvalMixin:
     _fast_eval_allowed = False
 
     def __init__(self, config, model):
-        fill_plugin_defaults(config)  # built through RecBole's API, the config lacks them
         super().__init__(config, model)
         # Checked against the run by ``recbole_ctx.protocol.Protocol.resolve``.
         self._neg_sampler = eval_neg_sampler(config)
@@ -89,7 +88,7 @@ class FastEvalMixin:
     def _fast_eval_possible(self) -> bool:
         """The conditions of the on-device evaluation that do not depend on the dataloader."""
         config = self.config
-        return bool(config["fast_eval"] and self._fast_eval_allowed
+        return bool(plugin_option(config, "fast_eval") and self._fast_eval_allowed
                     and config["eval_type"] == EvaluatorType.RANKING and _implements_full_sort(self.model)
                     and not any(self.eval_collector.register.need(key) for key in _UNSUPPORTED_KEYS))
 
