@@ -1,5 +1,5 @@
 """The README's option reference lists every key of the shipped defaults, so it cannot drift
-from ``configs/model/*.yaml`` and ``configs/overall.yaml``."""
+from ``configs/model/*.yaml``, ``configs/shared/*.yaml`` and ``configs/overall.yaml``."""
 import re
 from pathlib import Path
 
@@ -18,7 +18,8 @@ def _reference_section() -> str:
 
 
 def _default_files() -> list[Path]:
-    return sorted((CONFIG_DIR / "model").glob("*.yaml")) + [CONFIG_DIR / "overall.yaml"]
+    return (sorted((CONFIG_DIR / "model").glob("*.yaml")) + sorted((CONFIG_DIR / "shared").glob("*.yaml"))
+            + [CONFIG_DIR / "overall.yaml"])
 
 
 def test_every_default_key_is_in_the_option_reference():

@@ -130,9 +130,12 @@ def check_dataset_files(config: Any) -> None:
     name = config["dataset"]
     if not folder.is_dir():
         return  # RecBole's bundled datasets are downloaded; a missing folder is reported elsewhere
-    settings = _Settings(folder, name, config["field_separator"] or "\t", config["encoding"] or "utf-8",
+    # RecBole's dataset/sample.yaml always sets both separators; it leaves ``encoding`` unset
+    # (None), which RecBole's pandas.read_csv reads as UTF-8.
+    encoding = "utf-8" if config["encoding"] is None else config["encoding"]
+    settings = _Settings(folder, name, config["field_separator"], encoding,
                          config["load_col"], config["unload_col"], config["USER_ID_FIELD"], config["ITEM_ID_FIELD"],
-                         config["TIME_FIELD"], config["seq_separator"] or " ")
+                         config["TIME_FIELD"], config["seq_separator"])
     benchmark = config["benchmark_filename"]
     inter_files = [folder / f"{name}.{part}.inter" for part in benchmark] if benchmark else [folder / f"{name}.inter"]
     loaded: list[Layout | None] = []

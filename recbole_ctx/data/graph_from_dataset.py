@@ -100,7 +100,7 @@ def _entity_aliases(dataset) -> dict[str, str]:
 def _add_edge_file(path: str, dataset, num_nodes: dict[str, int],
                    edges: dict[EdgeType, tuple[Tensor, Tensor, Tensor | None]]) -> None:
     """Read ``.edge`` and add its edge types (and new node types) in place."""
-    separator = dataset.config["field_separator"] or "\t"
+    separator = dataset.config["field_separator"]  # RecBole's dataset/sample.yaml always sets it
     with open(path, encoding="utf-8") as fh:
         header = fh.readline().rstrip("\n").split(separator)
     absent = [c for c in EDGE_COLUMNS if c not in header]

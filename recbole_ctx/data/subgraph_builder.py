@@ -62,7 +62,7 @@ class SubgraphBuilder:
     def from_config(cls, config, dataset) -> "SubgraphBuilder":
         """The builder of a run: ``dataset``'s graph, the config's fanouts, strategy and device."""
         fanouts = hop_fanouts(config["fanouts"], int(config["num_layers"]))
-        where = config["sample_device"] or "cpu"
+        where = config["sample_device"]
         if where not in SAMPLE_DEVICES:
             raise ValueError(f"sample_device must be one of {SAMPLE_DEVICES}, got {where!r}")
         if where == "model" and config["worker"]:

@@ -1,6 +1,6 @@
 """``eval_neg_sampler``: which negatives a sampled evaluation (``eval_args: mode: uniN``) ranks.
 
-* ``uniform`` (default): RecBole's own ``N`` negatives per positive, uniform over items;
+* ``uniform`` (the default, ``configs/overall.yaml``): RecBole's own ``N`` negatives per positive, uniform over items;
 * ``subgraph``: ``N`` negatives per positive drawn from the subgraph the model sampled
   for that row (the ContextGNN paper's IJCAI protocol; rule and fill-up in
   :mod:`recbole_ctx.evaluator.subgraph_negative_draw`), only for models that read subgraphs.  ``eval_neg_pool_rows: G`` (default
@@ -28,6 +28,7 @@ from recbole_ctx.data.subgraph_loader import model_input
 from recbole_ctx.evaluator.csr import ItemCSR
 from recbole_ctx.evaluator.subgraph_negative_draw import subgraph_negatives, widen_pool
 from recbole_ctx.evaluator.sampled import sampled_topk
+from recbole_ctx.utils.plugin_defaults import plugin_option
 from recbole_ctx.utils.ranges import concat_ranges
 
 SAMPLERS = ("uniform", "subgraph")
@@ -36,18 +37,16 @@ _USED_CACHE: "weakref.WeakKeyDictionary[Any, dict[str, ItemCSR]]" = weakref.Weak
 
 
 def eval_neg_pool_rows(config) -> int:
-    """``eval_neg_pool_rows`` (default 1); ValueError unless a positive integer."""
-    value = config["eval_neg_pool_rows"] if "eval_neg_pool_rows" in config else None
-    value = 1 if value is None else value
+    """``eval_neg_pool_rows``; ValueError unless a positive integer."""
+    value = plugin_option(config, "eval_neg_pool_rows")
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"eval_neg_pool_rows must be an integer >= 1, got {value!r}")
     return value
 
 
 def eval_neg_sampler(config) -> str:
-    """The configured sampler name (``uniform`` when unset); ValueError for other values."""
-    name = config["eval_neg_sampler"] if "eval_neg_sampler" in config else None
-    name = "uniform" if name is None else str(name)
+    """The configured sampler name; ValueError for other values."""
+    name = str(plugin_option(config, "eval_neg_sampler"))
     if name not in SAMPLERS:
         raise ValueError(f"eval_neg_sampler must be one of {SAMPLERS}, got {name!r}")
     return name
@@ -84,7 +83,7 @@ def check_eval_neg_sampler(config, subgraphs: bool, temporal: bool) -> str:
     if not sampled:
         raise ValueError("eval_neg_sampler: subgraph replaces the negatives of a sampled evaluation; "
                          f"set eval_args.mode to uniN (e.g. uni99), got {config['eval_args']['mode']}")
-    if config["fast_eval"] is False or not config["single_spec"]:
+    if not plugin_option(config, "fast_eval") or not config["single_spec"]:
         raise ValueError("eval_neg_sampler: subgraph runs in the on-device evaluation only, which is off "
                          f"for this {model_name} run (fast_eval: False, or DDP)")
     return name

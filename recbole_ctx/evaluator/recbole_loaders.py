@@ -38,10 +38,11 @@ from tqdm import tqdm
 from recbole_ctx.data.subgraph_loader import model_input, rows_only
 from recbole_ctx.evaluator.csr import ItemCSR
 from recbole_ctx.evaluator.distributed import ranked_over_ranks
-from recbole_ctx.evaluator.fullsort import DEFAULT_BLOCK_BYTES, RankedRows, block_rows, fullsort_topk
+from recbole_ctx.evaluator.fullsort import RankedRows, block_rows, fullsort_topk
 from recbole_ctx.evaluator.sampled import candidate_scores, sampled_topk, source_rows
 from recbole_ctx.evaluator.eval_neg_sampler import SubgraphNegativeRanker
 from recbole_ctx.evaluator.user_sample import config_sample, log_sample
+from recbole_ctx.utils.plugin_defaults import plugin_option
 
 # Per-dataloader CSR indices: built on the first evaluation, reused every epoch.
 EvalIndex = tuple[ItemCSR, ItemCSR | None]
@@ -149,9 +150,8 @@ class LoaderRanker:
         self.with_items, self.neg_sampler = with_items, neg_sampler
 
     def block_size(self, n_items: int) -> int:
-        """Rows per block within ``eval_block_bytes`` (default ``DEFAULT_BLOCK_BYTES``)."""
-        budget = self.config["eval_block_bytes"] if "eval_block_bytes" in self.config else None
-        return block_rows(n_items, int(budget or DEFAULT_BLOCK_BYTES))
+        """Rows per block within ``eval_block_bytes``."""
+        return block_rows(n_items, int(plugin_option(self.config, "eval_block_bytes")))
 
     def _scores(self, eval_data, interaction: Interaction, n_items: int) -> Tensor:
         """float [B, n_items] from ``full_sort_predict`` (general models return it flat) of

@@ -2,7 +2,9 @@
 
 RelBench-style heterogeneous GraphSAGE over a ``SampledSubgraph``: per-type input
 encoders, a relative-time encoding of every node w.r.t. its seed's time, ``k``
-layers of per-relation ``SAGEConv`` summed per destination type, layer norm.
+layers of per-relation ``SAGEConv`` summed per destination type, then per type a norm
+(layer norm), and between layers an activation (ReLU) and dropout (none); the options in
+brackets are the constructor's defaults, which the models use.
 
 Subgraphs must be bidirectional (every sampled edge also present under its reverse
 relation, as ``TemporalNeighborSampler(bidirectional=True)`` emits them): item
@@ -10,7 +12,10 @@ representations can only be read out of a symmetrised computation graph (paper, 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.nn import HeteroConv, SAGEConv
 
@@ -44,27 +49,51 @@ class HeteroSubgraphGNN(nn.Module):
         channels: hidden size ``d``.
         num_layers: number of message-passing layers ``k``.
         feature_columns: per node type, its input feature columns (may be empty).
-        aggr: neighbourhood aggregation of each ``SAGEConv``.
+        aggr: neighbourhood aggregation of each ``SAGEConv`` (within one relation).
+        relation_aggr: how ``HeteroConv`` combines the relations reaching a node type.
+        norm: builds the per-layer, per-type normalisation from ``channels``
+            (``None``: no normalisation).
+        activation: applied after every layer but the last.
+        dropout: probability of zeroing a hidden value after each activation (training only).
     """
 
     def __init__(self, node_types: list[str], edge_types: list[EdgeType], channels: int,
                  num_layers: int, feature_columns: dict[str, list[FeatureColumn]] | None = None,
-                 aggr: str = "mean"):
+                 aggr: str = "mean", relation_aggr: str = "sum",
+                 norm: Callable[[int], nn.Module] | None = nn.LayerNorm,
+                 activation: Callable[[Tensor], Tensor] = torch.relu, dropout: float = 0.0):
         super().__init__()
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
         feature_columns = feature_columns or {}
         self.channels = channels
         self.node_types = list(node_types)
         self.edge_types = list(edge_types)
+        self.activation = activation
+        self.dropout = dropout
         self.encoders = nn.ModuleDict(
             {t: NodeFeatureEncoder(channels, feature_columns.get(t, [])) for t in node_types})
         self.time_encoder = RelativeTimeEncoder(channels)
         self.convs = nn.ModuleList(
             HeteroConv({et: SAGEConv((channels, channels), channels, aggr=aggr)
-                        for et in self.edge_types}, aggr="sum")
+                        for et in self.edge_types}, aggr=relation_aggr)
             for _ in range(num_layers))
         self.norms = nn.ModuleList(
-            nn.ModuleDict({t: nn.LayerNorm(channels) for t in node_types})
+            nn.ModuleDict({t: norm(channels) if norm is not None else nn.Identity() for t in node_types})
             for _ in range(num_layers))
+
+    def reset_parameters(self) -> None:
+        """Re-draw every parameter as constructed (the submodules initialise themselves when
+        built, so the constructor draws nothing more)."""
+        for encoder in self.encoders.values():
+            encoder.reset_parameters()
+        self.time_encoder.reset_parameters()
+        for conv in self.convs:
+            conv.reset_parameters()
+        for norms in self.norms:
+            for norm in norms.values():
+                if hasattr(norm, "reset_parameters"):  # nn.Identity has none
+                    norm.reset_parameters()
 
     def encode_inputs(self, sub: SampledSubgraph) -> dict[str, Tensor]:
         """Layer-0 representations ``h^(0)``: features plus relative time.
@@ -100,5 +129,7 @@ class HeteroSubgraphGNN(nn.Module):
             for t in x:
                 # Types that receive no message this layer keep their representation.
                 h = norms[t](out[t]) if t in out else x[t]
-                x[t] = h if layer == last else torch.relu(h)
+                if layer < last:
+                    h = F.dropout(self.activation(h), self.dropout, self.training)
+                x[t] = h
         return x

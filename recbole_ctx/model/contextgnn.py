@@ -6,11 +6,13 @@ from torch import Tensor, nn
 
 from recbole_ctx.data.subgraph_batch import SeedBatch
 from recbole_ctx.model.layers.cooccurrence import CooccurrenceFilter
+from recbole_ctx.model.layers.inits import scaled_normal_
 from recbole_ctx.model.layers.item_tower import ItemTower
 from recbole_ctx.model.layers.tower_user import TowerUser
 from recbole_ctx.model.nbfnet import add_seed_indicator
 from recbole_ctx.model.subgraph_recommender import SubgraphRecommender
 from recbole_ctx.sampler.subgraph import SampledSubgraph
+from recbole_ctx.utils.paths import config_paths
 
 
 def keep_topk(scores: Tensor, k: int) -> Tensor:
@@ -52,13 +54,15 @@ class ContextGNN(SubgraphRecommender):
     two-tower items per user at inference).
     """
 
+    config_files = config_paths("shared/subgraph_backbone.yaml", "shared/two_tower.yaml", "model/ContextGNN.yaml")
+
     def __init__(self, config, dataset):
         super().__init__(config, dataset)
         d = self.channels
         self.fusion = config["fusion"]
         self.tower_topk = config["tower_topk"]
         self.item_tower = ItemTower(config["item_tower"], self.n_items, d, self.backbone.encoders["item"])
-        self.indicator = nn.Parameter(torch.randn(d) * 0.1)
+        self.indicator = nn.Parameter(scaled_normal_(torch.empty(d), std=0.1))
         if self.fusion in ("paper", "residual"):
             self.fusion_mlp = nn.Sequential(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, 1))
         elif self.fusion == "kumo":

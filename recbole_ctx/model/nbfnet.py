@@ -6,8 +6,10 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from recbole_ctx.data.subgraph_batch import SeedBatch, SubgraphBatch
+from recbole_ctx.model.layers.inits import scaled_normal_
 from recbole_ctx.model.subgraph_recommender import SubgraphRecommender
 from recbole_ctx.sampler.subgraph import SampledSubgraph
+from recbole_ctx.utils.paths import config_paths
 
 
 def add_seed_indicator(x: dict[str, Tensor], sub: SampledSubgraph, indicator: Tensor) -> dict[str, Tensor]:
@@ -28,9 +30,11 @@ class NBFNet(SubgraphRecommender):
     are left out.
     """
 
+    config_files = config_paths("shared/subgraph_backbone.yaml", "model/NBFNet.yaml")
+
     def __init__(self, config, dataset):
         super().__init__(config, dataset)
-        self.indicator = nn.Parameter(torch.randn(self.channels) * 0.1)
+        self.indicator = nn.Parameter(scaled_normal_(torch.empty(self.channels), std=0.1))
 
     def encode(self, sub: SampledSubgraph) -> dict[str, Tensor]:
         x = add_seed_indicator(self.backbone.encode_inputs(sub), sub, self.indicator)

@@ -9,6 +9,7 @@ from recbole_ctx.model.layers.item_tower import ItemTower
 from recbole_ctx.model.layers.tower_user import TowerUser
 from recbole_ctx.model.subgraph_recommender import SubgraphRecommender
 from recbole_ctx.sampler.subgraph import SampledSubgraph
+from recbole_ctx.utils.paths import config_paths
 
 
 class ShallowItem(SubgraphRecommender):
@@ -18,6 +19,8 @@ class ShallowItem(SubgraphRecommender):
     ``tower_init`` (:class:`TowerUser`; with ``history`` the score is ``u_v . w_w``),
     ``tower_filter`` (:class:`CooccurrenceFilter`: ``linear`` adds ``g log f(v, w)``).
     """
+
+    config_files = config_paths("shared/subgraph_backbone.yaml", "shared/two_tower.yaml")
 
     def __init__(self, config, dataset):
         super().__init__(config, dataset)

@@ -30,9 +30,11 @@ from torch import nn
 from torch.nn import functional as F
 from recbole.model.abstract_recommender import SequentialRecommender
 
+from recbole_ctx.model.layers.inits import uniform_reset
 from recbole_ctx.model.layers.session_gnn import SessionGatedGNN
 from recbole_ctx.model.layers.session_graph import EDGE_WEIGHTS, build_session_graphs
 from recbole_ctx.model.layers.session_readout import SessionReadout
+from recbole_ctx.utils.paths import config_paths
 
 
 def _required(config, key: str):
@@ -68,6 +70,8 @@ def real_item_cross_entropy(session: torch.Tensor, item_weight: torch.Tensor, ta
 class SRGNNFast(SequentialRecommender):
     """SR-GNN session encoder scored by dot product against every item embedding."""
 
+    config_files = config_paths("model/SRGNNFast.yaml")
+
     def __init__(self, config, dataset):
         super().__init__(config, dataset)
         if config["loss_type"] != "CE":
@@ -83,13 +87,13 @@ class SRGNNFast(SequentialRecommender):
         self.item_embedding = nn.Embedding(self.n_items, self.embedding_size)
         self.gnn = SessionGatedGNN(self.embedding_size, _required(config, "step"))
         self.readout = SessionReadout(self.embedding_size, _required(config, "readout"))
-        self._reset_parameters()
+        self.reset_parameters()
 
-    def _reset_parameters(self) -> None:
-        # Reference code: every parameter ~ U(-1/sqrt(d), 1/sqrt(d)).
-        bound = 1.0 / math.sqrt(self.embedding_size)
-        for weight in self.parameters():
-            nn.init.uniform_(weight, -bound, bound)
+    def reset_parameters(self) -> None:
+        """Reference code: every parameter ~ U(-1/sqrt(d), 1/sqrt(d)), the item table's first
+        and then the layers' (what ``gnn.reset_parameters()`` and ``readout.reset_parameters()``
+        draw, in the same order)."""
+        uniform_reset(self, self.embedding_size)
 
     def forward(self, item_seq: torch.Tensor, item_seq_len: torch.Tensor) -> torch.Tensor:
         """Session vectors ``s_h``.

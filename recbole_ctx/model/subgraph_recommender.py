@@ -25,6 +25,7 @@ from recbole_ctx.model.backbone import HeteroSubgraphGNN
 from recbole_ctx.model.layers.class_set import build_class_set
 from recbole_ctx.model.layers.node_encoder import feature_columns_from_dataset
 from recbole_ctx.sampler.subgraph import SampledSubgraph
+from recbole_ctx.utils.paths import config_paths
 
 
 AGGREGATIONS = ("mean", "sum")
@@ -49,6 +50,7 @@ class SubgraphRecommender(GeneralRecommender):
 
     input_type = InputType.POINTWISE
     reads_subgraphs = True  # the data layer attaches sampled subgraphs to every batch
+    config_files = config_paths("shared/subgraph_backbone.yaml")
 
     def __init__(self, config, dataset):
         super().__init__(config, dataset)
@@ -59,7 +61,7 @@ class SubgraphRecommender(GeneralRecommender):
         if config["use_node_features"]:
             columns = {"user": feature_columns_from_dataset(dataset, "user"),
                        "item": feature_columns_from_dataset(dataset, "item")}
-        aggr = config["aggr"] or "mean"
+        aggr = config["aggr"]
         if aggr not in AGGREGATIONS:
             raise ValueError(f"aggr must be one of {AGGREGATIONS}, got {aggr!r}")
         self.backbone = HeteroSubgraphGNN(graph.node_types, graph.edge_types, self.channels,

@@ -33,12 +33,13 @@ class DatasetNotFoundError(FileNotFoundError):
 def default_config_files(model: str, dataset: str, data_path: str | None = None) -> list[str]:
     """Config files loaded before the user's, lowest priority first.
 
-    ``configs/overall.yaml``, ``configs/model/<Model>.yaml``,
+    ``configs/overall.yaml``, the files the model class lists in ``config_files``
+    (``configs/shared/*.yaml`` blocks, then ``configs/model/<Model>.yaml``),
     ``configs/dataset/<dataset>.yaml`` and the ``<dataset>.yaml`` a converter wrote
     beside the atomic files.
     """
-    candidates = [CONFIG_DIR / "overall.yaml", CONFIG_DIR / "model" / f"{model}.yaml",
-                  CONFIG_DIR / "dataset" / f"{dataset}.yaml"]
+    model_files = [Path(f) for f in getattr(get_model(model), "config_files", ())]  # RecBole's models list none
+    candidates = [CONFIG_DIR / "overall.yaml", *model_files, CONFIG_DIR / "dataset" / f"{dataset}.yaml"]
     if data_path is not None:
         candidates.append(Path(data_path) / f"{dataset}.yaml")
     return [str(p) for p in candidates if p.is_file()]

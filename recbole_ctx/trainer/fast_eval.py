@@ -10,11 +10,10 @@ metrics with RecBole's rounding.  Anything else (value metrics, rank-based metri
 as GAUC, dynamic negatives, sampled evaluation under DDP, models without
 ``full_sort_predict``) runs RecBole's loop unchanged.
 
-Config keys: ``fast_eval`` (bool, default True), ``eval_block_bytes`` (int, default
-``recbole_ctx.evaluator.fullsort.DEFAULT_BLOCK_BYTES``), ``eval_neg_sampler``
-(``uniform`` default | ``subgraph``) and ``eval_neg_pool_rows`` (see
-``recbole_ctx.evaluator.eval_neg_sampler``), ``eval_user_sample`` (see
-``recbole_ctx.evaluator.user_sample``; only the fast path samples users, so a run that
+Config keys (defaults in ``configs/overall.yaml``): ``fast_eval`` (bool),
+``eval_block_bytes`` (int), ``eval_neg_sampler`` (``uniform`` | ``subgraph``) and
+``eval_neg_pool_rows`` (see ``recbole_ctx.evaluator.eval_neg_sampler``), ``eval_user_sample``
+(see ``recbole_ctx.evaluator.user_sample``; only the fast path samples users, so a run that
 sets it and would take RecBole's loop is refused).
 """
 from __future__ import annotations
@@ -31,6 +30,7 @@ from recbole_ctx.evaluator.recbole_loaders import LoaderRanker
 from recbole_ctx.evaluator.eval_neg_sampler import eval_neg_sampler
 from recbole_ctx.evaluator.user_sample import eval_user_sample
 from recbole_ctx.trainer import best_model
+from recbole_ctx.utils.plugin_defaults import plugin_option
 
 # Trainer hooks whose override means a plugin evaluates differently from RecBole's loop.
 _EVAL_HOOKS = ("evaluate", "_full_sort_batch_eval", "_neg_sample_batch_eval")
@@ -96,8 +96,7 @@ class FastEvalMixin:
     def _fast_eval_possible(self) -> bool:
         """The conditions of the on-device evaluation that do not depend on the dataloader."""
         config = self.config
-        enabled = config["fast_eval"] if "fast_eval" in config else True
-        return bool(enabled and self._fast_eval_allowed
+        return bool(plugin_option(config, "fast_eval") and self._fast_eval_allowed
                     and config["eval_type"] == EvaluatorType.RANKING and _implements_full_sort(self.model)
                     and not any(self.eval_collector.register.need(key) for key in _UNSUPPORTED_KEYS))
 

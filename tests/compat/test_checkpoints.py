@@ -56,8 +56,12 @@ def test_s3rec_pretraining_then_fine_tuning(tmp_path):
                   loss_type="CE")
     assert _same_weights(fine.model, state["state_dict"])  # s3rec.py:120 loaded it
     fine.trainer.fit(fine.train, fine.valid, saved=True)
-    result = fine.trainer.evaluate(fine.test, load_best_model=True)  # trainer.py:583
-    assert 0 <= result["recall@10"] <= 1
+    result = fine.trainer.evaluate(fine.test, load_best_model=False)
+    with torch.no_grad():  # spoil the weights: the checkpoint must bring them back
+        for param in fine.model.parameters():
+            param.normal_()
+    reloaded = fine.trainer.evaluate(fine.test, load_best_model=True)  # trainer.py:583
+    assert reloaded == result and result["recall@10"] > 0
 
 
 def test_resume_checkpoint_restores_epoch_and_optimizer():
@@ -179,25 +183,31 @@ def test_other_parameter_of_every_kind_survives_a_weights_only_load(tmp_path):
     from recbole_ctx.compat.checkpoints import plain_other_parameter
 
     class Holder(AbstractRecommender):
-        def __init__(self):
+        """``seed`` picks every value, so a holder built to load into starts unlike the saved one."""
+
+        def __init__(self, seed: int):
             super().__init__()
+            torch.manual_seed(seed)
             self.layer = torch.nn.Linear(2, 2)  # a submodule: its weights live in the state dict
-            self.cache = torch.ones(3)
-            self.similarity = np.arange(6.0).reshape(2, 3)
-            self.matrix = sp.random(4, 5, density=0.5, format="csc", random_state=0)
-            self.ripple = {1: [np.array([1, 2]), np.array([3])]}
-            self.empty = None
+            self.cache = torch.full((3,), float(seed))
+            self.similarity = np.arange(6.0).reshape(2, 3) * seed
+            self.matrix = sp.random(4, 5, density=0.5, format="csc", random_state=seed)
+            self.ripple = {seed: [np.array([seed, 2]), np.array([3])]}
+            self.empty = None if seed == 1 else "not yet loaded"
             self.other_parameter_name = ["layer", "cache", "similarity", "matrix", "ripple", "empty"]
 
-    saved = Holder()
+    saved = Holder(1)
     path = tmp_path / "holder.pth"
     torch.save({"state_dict": saved.state_dict(), "other_parameter": plain_other_parameter(saved)}, path)
     checkpoint = torch.load(path, weights_only=True)
-    loaded = Holder()
+    loaded = Holder(2)
+    assert not torch.equal(loaded.layer.weight, saved.layer.weight)  # else the test shows nothing
     loaded.load_state_dict(checkpoint["state_dict"])
     loaded.load_other_parameter(checkpoint["other_parameter"])
     assert isinstance(loaded.layer, torch.nn.Linear) and torch.equal(loaded.layer.weight, saved.layer.weight)
     assert torch.equal(loaded.cache, saved.cache) and loaded.empty is None
+    assert isinstance(loaded.similarity, np.ndarray)
     np.testing.assert_array_equal(loaded.similarity, saved.similarity)
     assert loaded.matrix.format == "csc" and (loaded.matrix != saved.matrix).nnz == 0
+    assert list(loaded.ripple) == [1]
     np.testing.assert_array_equal(loaded.ripple[1][0], [1, 2])

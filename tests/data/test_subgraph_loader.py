@@ -9,6 +9,7 @@ from recbole_ctx.data.static_targets import StaticTargets
 from recbole_ctx.data.subgraph_batch import SubgraphBatch
 from recbole_ctx.data.subgraph_loader import SubgraphTrainLoader
 from recbole_ctx.data.temporal_dataset import TemporalExamples
+from recbole_ctx.trainer.fast_eval import with_fast_eval
 from support.subgraph import tiny_setup
 
 
@@ -61,11 +62,15 @@ def test_recboles_stock_trainer_fits_and_evaluates(tmp_path, model):
     overrides = {"num_layers": 3, "fanouts": [4, 4, 4]} if model == "NBFNet" else {}
     config, net, train, valid, test = tiny_setup(tmp_path, model, epochs=2, **overrides)
     trainer = Trainer(config, net)
+    initial = [p.detach().clone() for p in net.parameters()]
     trainer.fit(train, valid, saved=False)
     losses = list(trainer.train_loss_dict.values())
     assert len(losses) == 2 and all(torch.isfinite(torch.tensor(losses)))
+    assert any(not torch.equal(p, q) for p, q in zip(net.parameters(), initial))  # fit trained the model
     result = trainer.evaluate(test, load_best_model=False)
-    assert set(result) == {"recall@5", "ndcg@5"} and 0.0 <= result["recall@5"] <= 1.0
+    # Reference: the plugin's own evaluation of the same weights (subgraphs from its builder).
+    expected = with_fast_eval(Trainer)(config, net).evaluate(test, load_best_model=False)
+    assert set(result) == {"recall@5", "ndcg@5"} and result == expected and result["recall@5"] > 0
 
 
 def test_worker_processes_give_the_batches_of_the_main_process(tmp_path):

@@ -1,4 +1,4 @@
-"""Fixtures for the converter tests: load a converted folder with RecBole and train 1 epoch."""
+"""Fixtures for the converter tests: load a converted folder with RecBole and train 2 epochs."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,14 +8,15 @@ import pytest
 
 def _train(model: str, data_path: Path, name: str, config: dict | None = None):
     """Load ``data_path/name`` with RecBole's own ``create_dataset`` (through the yaml the
-    converter wrote) and train ``model`` for one epoch; return (dataset, splits, test result)."""
+    converter wrote) and train ``model`` for two epochs; return (dataset, splits, test result,
+    training loss per epoch): a model that learns from the output lowers its loss."""
     import recbole_ctx  # noqa: F401  (RecBole compatibility fixes)
     from recbole.config import Config
     from recbole.data import create_dataset, data_preparation
     from recbole.utils import get_model, get_trainer, init_seed
 
     settings = {
-        "data_path": str(data_path), "epochs": 1, "show_progress": False, "state": "ERROR",
+        "data_path": str(data_path), "epochs": 2, "show_progress": False, "state": "ERROR",
         "checkpoint_dir": "saved", "embedding_size": 8, "hidden_size": 8, "train_batch_size": 512,
         "eval_batch_size": 512, "reproducibility": True, "seed": 0,
     }
@@ -28,7 +29,7 @@ def _train(model: str, data_path: Path, name: str, config: dict | None = None):
     trainer = get_trainer(cfg["MODEL_TYPE"], cfg["model"])(cfg, net)
     trainer.fit(splits[0], splits[1], saved=False, show_progress=False)
     result = trainer.evaluate(splits[2], load_best_model=False, show_progress=False)
-    return dataset, splits, result
+    return dataset, splits, result, list(trainer.train_loss_dict.values())
 
 
 @pytest.fixture

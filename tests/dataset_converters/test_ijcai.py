@@ -115,7 +115,7 @@ def test_sequential_model_gets_last_purchase_as_uni99_test_target(tmp_path, recb
     _raw_log(src / "user_log_format1.csv")
     dest = ijcai.convert(src, tmp_path / "data", name="ij")
     config = {"train_neg_sample_args": None, "loss_type": "CE", "MAX_ITEM_LIST_LENGTH": 20}
-    dataset, splits, result = recbole_train("GRU4Rec", tmp_path / "data", "ij", config)
+    dataset, splits, result, losses = recbole_train("GRU4Rec", tmp_path / "data", "ij", config)
     assert splits[2]._sampler is not None  # uni99: negatives are sampled
     test = splits[2].dataset.inter_feat
     users = dataset.id2token("user_id", test["user_id"].numpy())
@@ -127,4 +127,6 @@ def test_sequential_model_gets_last_purchase_as_uni99_test_target(tmp_path, recb
     expected = dict(zip(label["user_id:token"], label["item_id:token"]))
     assert len(expected) > 20
     assert {u: i for u, i in zip(users, items) if u in expected} == expected
-    assert 0.0 <= result["hit@10"] <= 1.0
+    # The generated log is uniform over items, so no model beats chance here: it must learn
+    # the training sequences (loss falls) and rank test targets among the 100 candidates.
+    assert losses[1] < losses[0] and result["hit@10"] > 0

@@ -80,3 +80,47 @@ def test_class_set_keeps_targets_and_subgraph_items_and_has_size_c(monkeypatch):
         assert build_class_set(100, targets, subgraph, 3).numel() == 5
     assert build_class_set(100, targets, subgraph, 10**6).sort().values.equal(torch.arange(100))
 
+
+
+def _sub(graph: TemporalGraph):
+    sampler = TemporalNeighborSampler(graph, [4, 4], strategy="last")
+    return sampler.sample(torch.tensor([0, 1, 2]), torch.full((3,), math.inf, dtype=torch.float64))
+
+
+def _backbone(graph: TemporalGraph, **options) -> HeteroSubgraphGNN:
+    torch.manual_seed(0)
+    return HeteroSubgraphGNN(graph.node_types, graph.edge_types, 8, 2, **options)
+
+
+def test_defaults_are_layer_norm_relu_and_no_dropout():
+    graph = tiny_graph()
+    sub = _sub(graph)
+    default = _backbone(graph).train()
+    explicit = _backbone(graph, norm=torch.nn.LayerNorm, activation=torch.relu, dropout=0.0).train()
+    assert all(isinstance(n, torch.nn.LayerNorm) for norms in default.norms for n in norms.values())
+    for t, h in default(sub).items():
+        torch.testing.assert_close(h, explicit(sub)[t], rtol=0, atol=0)  # training mode: no dropout
+
+
+def test_norm_activation_and_dropout_are_applied():
+    graph = tiny_graph()
+    sub = _sub(graph)
+    calls = []
+
+    def recording(h):
+        calls.append(h.shape)
+        return torch.tanh(h)
+
+    plain = _backbone(graph, norm=None, activation=recording).eval()
+    assert not any(isinstance(n, torch.nn.LayerNorm) for norms in plain.norms for n in norms.values())
+    out = plain(sub)
+    assert len(calls) == len(out)  # once per node type, between the two layers only
+    normed = _backbone(graph).eval()
+    assert not torch.allclose(out["user"], normed(sub)["user"])
+    dropped = _backbone(graph, dropout=0.5)
+    kept = _backbone(graph)
+    torch.testing.assert_close(dropped.eval()(sub)["user"], kept.eval()(sub)["user"])  # inactive in eval
+    torch.manual_seed(1)
+    assert not torch.allclose(dropped.train()(sub)["user"], kept.train()(sub)["user"])
+    with pytest.raises(ValueError, match="dropout"):
+        _backbone(graph, dropout=1.0)

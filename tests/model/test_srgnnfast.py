@@ -240,8 +240,8 @@ def ml100k(tmp_path_factory):
         config_file_list=[str(CONFIG_DIR / "model" / "SRGNNFast.yaml")],
         config_dict={
             "embedding_size": 16, "train_batch_size": 512, "eval_batch_size": 4096,
-            "MAX_ITEM_LIST_LENGTH": 10, "epochs": 1, "show_progress": False,
-            # 137 users with 20-25 ratings: ~2.6k training sequences, a few batches
+            "MAX_ITEM_LIST_LENGTH": 10, "epochs": 3, "learning_rate": 0.01, "show_progress": False,
+            # 137 users with 20-25 ratings: ~2.6k training sequences, a few batches per epoch
             "user_inter_num_interval": "[20,25]",
             "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "uni100"},
             "metrics": ["Hit", "MRR"], "topk": [10], "valid_metric": "MRR@10",
@@ -253,15 +253,19 @@ def ml100k(tmp_path_factory):
     return config, dataset, data_preparation(config, dataset)
 
 
-def test_one_epoch_on_ml100k_through_recbole_trainer(ml100k):
+def test_three_epochs_on_ml100k_through_recbole_trainer_beat_chance(ml100k):
     config, dataset, (train, valid, test) = ml100k
     model = recbole_ctx.get_model("SRGNNFast")(config, train.dataset)
     trainer = recbole_ctx.get_trainer(config["MODEL_TYPE"], "SRGNNFast")(config, model)
     assert trainer.optimizer.defaults["fused"] is True  # SessionTrainer's Adam
     best_score, best_result = trainer.fit(train, valid, saved=False)
-    assert np.isfinite(best_score) and 0.0 < best_result["hit@10"] <= 1.0
+    assert np.isfinite(best_score)
     result = trainer.evaluate(test, load_best_model=False)
-    assert 0.0 < result["hit@10"] <= 1.0
+    # uni100: chance puts the target in the top 10 of 101 candidates 9.9% of the time (+-2.6%
+    # over these ~137 users); three epochs reach ~36% (valid and test), without a training
+    # signal 12%.  Learned popularity alone clears the bar too: the session encoder itself is
+    # checked against RecBole's SRGNN below.
+    assert best_result["hit@10"] > 0.2 and result["hit@10"] > 0.2
 
 
 def test_binary_mode_equals_recbole_srgnn_forward(ml100k):

@@ -7,18 +7,25 @@ import pytest
 RUN = [sys.executable, "-m", "recbole_ctx.quick_start.cli"]
 
 
-def test_run_recbole_prints_valid_and_test_table():
-    proc = subprocess.run(RUN + ["--model=bpr", "--dataset=ml-100k", "--epochs=1", "--embedding_size=8",
-                                 "--state=ERROR", "--show_progress=False"],
+def test_run_recbole_prints_valid_and_test_table(tmp_path):
+    from recbole_ctx.quick_start import run_recbole
+
+    settings = {"epochs": 1, "embedding_size": 8, "state": "ERROR", "show_progress": False}
+    proc = subprocess.run(RUN + ["--model=bpr", "--dataset=ml-100k"] + [f"--{k}={v}" for k, v in settings.items()],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = proc.stdout.splitlines()
     assert "BPR on ml-100k" in lines
+    # Reference: the same fixed-seed run in process; the table must show its numbers.
+    reference = run_recbole("BPR", "ml-100k", config_dict={**settings, "checkpoint_dir": str(tmp_path / "ref")})
     for metric in ("recall", "ndcg", "hit", "map", "mrr"):
         for k in (10, 20):
             row = next(line for line in lines if line.startswith(f"| {metric}@{k} "))
             valid, test = (float(c) for c in row.strip("|").split("|")[1:3])
-            assert 0.0 <= valid <= 1.0 and 0.0 <= test <= 1.0
+            key = f"{metric}@{k}"
+            assert (valid, test) == pytest.approx((reference["best_valid_result"][key], reference["test_result"][key]),
+                                                  abs=1e-4), key
+    assert reference["test_result"]["recall@20"] > reference["test_result"]["recall@10"] > 0
 
 
 def test_unknown_model_and_dataset_give_one_clear_error():

@@ -17,7 +17,6 @@ from recbole.utils import init_seed
 import recbole_ctx  # noqa: F401  (compat: gloo on CPU; loaders that sample)
 from recbole_ctx.data.subgraph_loader import SubgraphTrainLoader
 from recbole_ctx.trainer.fast_eval import with_fast_eval
-from recbole_ctx.utils.paths import CONFIG_DIR
 from recbole_ctx.utils.registry import get_model
 from support.subgraph import NUM_USERS, TINY
 
@@ -32,7 +31,7 @@ SETTINGS = {**TINY, "train_batch_size": TRAIN_BATCH, "num_classes": 10**6, "shuf
 
 def run(root: Path, ddp: dict | None) -> dict:
     """Train one epoch and evaluate; ``ddp``: RecBole's DDP keys (local_rank, world_size, ...)."""
-    config = Config(model=MODEL, dataset="tiny", config_file_list=[str(CONFIG_DIR / "model" / f"{MODEL}.yaml")],
+    config = Config(model=MODEL, dataset="tiny", config_file_list=list(get_model(MODEL).config_files),
                     config_dict={"data_path": str(root), **SETTINGS, **(ddp or {})})
     init_seed(config["seed"], True)
     dataset = create_dataset(config)

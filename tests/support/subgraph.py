@@ -11,7 +11,6 @@ from recbole.data.interaction import Interaction
 
 import recbole_ctx  # noqa: F401  (registers the plugin models)
 from recbole_ctx.data.subgraph_batch import SeedBatch, SubgraphBatch
-from recbole_ctx.utils.paths import CONFIG_DIR
 from recbole_ctx.utils.registry import get_model
 
 NUM_USERS, NUM_ITEMS, PER_USER = 12, 20, 8
@@ -44,7 +43,7 @@ def tiny_setup(root: Path, model: str, **overrides):
     """(config, model, train, valid, test) for ``model`` on the tiny dataset."""
     write_tiny_dataset(root)
     config = Config(model=model, dataset="tiny",
-                    config_file_list=[str(CONFIG_DIR / "model" / f"{model}.yaml")],
+                    config_file_list=list(get_model(model).config_files),
                     config_dict={"data_path": str(root), "checkpoint_dir": str(root / "saved"), **TINY,
                                  **overrides})
     dataset = create_dataset(config)

@@ -41,7 +41,7 @@ def _config(model: str, mode: str, tmp_path, **extra) -> Config:
     })
 
 
-def _trainers(config: Config):
+def _trainers(config: Config, train_one_epoch: bool = False):
     init_seed(config["seed"], True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -49,7 +49,10 @@ def _trainers(config: Config):
         train, valid, _ = data_preparation(config, dataset)
     model = get_model(config["model"])(config, train.dataset).to(config["device"])
     trainer_cls = get_trainer(config["MODEL_TYPE"], config["model"])
-    return trainer_cls(config, model), with_fast_eval(trainer_cls)(config, model), valid
+    recbole_trainer = trainer_cls(config, model)
+    if train_one_epoch:  # scores of a trained model (Pop: its item counts)
+        recbole_trainer._train_epoch(train, 0)
+    return recbole_trainer, with_fast_eval(trainer_cls)(config, model), valid
 
 
 def _forbid_recbole_loop(trainer) -> None:
@@ -156,24 +159,51 @@ def test_load_best_model_restores_the_checkpoint(tmp_path):
     assert max(abs(got[k] - expected[k]) for k in expected) <= 1e-6
 
 
-@pytest.mark.skipif(not os.environ.get("RECBOLE_CTX_SLOW_TESTS"),
-                    reason="Gowalla LightGCN takes ~2 min on 2 cores; set RECBOLE_CTX_SLOW_TESTS=1")
-def test_lightgcn_gowalla_equals_recbole(shared_data, tmp_path):
-    write_gowalla(shared_data / "gowalla", tmp_path / "data")
-    config = Config(model="LightGCN", dataset="gowalla", config_dict={
-        "data_path": str(tmp_path / "data"), "benchmark_filename": ["train", "valid", "test"],
+def _benchmark_config(model: str, dataset: str, data_path, tmp_path, **extra) -> Config:
+    """RecBole benchmark files (``train`` / ``valid`` / ``test``, no split of RecBole's), full sort."""
+    return Config(model=model, dataset=dataset, config_dict={
+        "data_path": str(data_path), "benchmark_filename": ["train", "valid", "test"],
         "load_col": {"inter": ["user_id", "item_id"]},
         "eval_args": {"mode": "full", "order": "RO", "group_by": "user", "split": None},
         "topk": TOPK, "metrics": METRICS, "metric_decimal_place": 12, "device": "cpu", "use_gpu": False,
         "show_progress": False, "state": "ERROR", "checkpoint_dir": str(tmp_path / "saved"),
-        "embedding_size": 16, "n_layers": 1,
-        # 256 users per RecBole batch instead of 1: same definitions, a quarter of the time.
-        "eval_batch_size": 256 * 40_982,
+        "embedding_size": 16, "n_layers": 1, **extra,
     })
-    recbole_trainer, fast_trainer, valid = _trainers(config)
+
+
+def _assert_equal_on(config: Config) -> dict:
+    recbole_trainer, fast_trainer, valid = _trainers(config, train_one_epoch=True)
     _forbid_recbole_loop(fast_trainer)
-    assert len(valid.uid_list) == 29_858
     expected = _evaluate(recbole_trainer, valid)
     got = _evaluate(fast_trainer, valid)
     for key, value in expected.items():
         assert got[key] == pytest.approx(value, abs=1e-6), key
+    assert expected["hit@50"] > 0
+    return {"users": len(valid.uid_list), "items": valid._dataset.item_num, "model": fast_trainer.model}
+
+
+@pytest.mark.parametrize("model", ["LightGCN", "Pop"])
+def test_generated_benchmark_in_many_blocks_with_ties_equals_recbole(model, tmp_path):
+    """The Gowalla comparison below, at CI size: benchmark files, thousands of users over
+    many evaluation blocks, and (Pop: items of equal count) tied scores at the top-k cut."""
+    from recbole_ctx.bench.eval import write_generated
+    from recbole_ctx.evaluator.fullsort import block_rows
+
+    name = write_generated(tmp_path / "data", n_users=2000, n_items=800, n_inter=40_000)
+    block_bytes = 40 * 801 * 8  # ~40 users per block
+    run = _assert_equal_on(_benchmark_config(model, name, tmp_path / "data", tmp_path, eval_block_bytes=block_bytes,
+                                             eval_batch_size=256 * 801))
+    assert run["users"] / block_rows(run["items"], block_bytes) >= 20  # many blocks, many boundaries
+    if model == "Pop":
+        counts = run["model"].item_cnt.flatten()
+        assert counts.unique().numel() < counts.numel() / 4  # most items share their score with others
+
+
+@pytest.mark.skipif(not os.environ.get("RECBOLE_CTX_SLOW_TESTS"),
+                    reason="opt-in benchmark: Gowalla LightGCN takes ~2 min on 2 cores; set RECBOLE_CTX_SLOW_TESTS=1")
+def test_lightgcn_gowalla_equals_recbole(shared_data, tmp_path):
+    write_gowalla(shared_data / "gowalla", tmp_path / "data")
+    # 256 users per RecBole batch instead of 1: same definitions, a quarter of the time.
+    run = _assert_equal_on(_benchmark_config("LightGCN", "gowalla", tmp_path / "data", tmp_path,
+                                             eval_batch_size=256 * 40_982))
+    assert run["users"] == 29_858

@@ -26,7 +26,7 @@ class ItemTower(nn.Module):
         self.kind = kind
         if kind == "shallow":
             self.table = nn.Embedding(num_items, channels)
-            nn.init.normal_(self.table.weight, std=0.1)
+            self.reset_parameters()  # the paper's table starts small: N(0, 0.1^2), not N(0, 1)
         elif kind == "mlp":
             if feature_encoder is None or not feature_encoder.kinds:
                 raise ValueError("item_tower: mlp needs item features (an .item file and "
@@ -36,6 +36,17 @@ class ItemTower(nn.Module):
                                      nn.Linear(channels, channels))
         else:
             raise ValueError(f"item_tower must be 'shallow' or 'mlp', got {kind!r}")
+
+    def reset_parameters(self) -> None:
+        """Re-draw the tower's own parameters: the shallow table ~ N(0, 0.1^2), or the MLP's
+        linear layers (torch's default).  The ``mlp`` tower's feature encoder belongs to the
+        backbone, which resets it."""
+        if self.kind == "shallow":
+            nn.init.normal_(self.table.weight, std=0.1)
+        else:
+            for layer in self.mlp:
+                if isinstance(layer, nn.Linear):
+                    layer.reset_parameters()
 
     def forward(self, items: Tensor) -> Tensor:
         """Args: items int64 [N]. Returns: float32 [N, d]."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from recbole_ctx.model.layers.inits import scaled_normal_
+
 
 @dataclass(frozen=True)
 class FeatureColumn:
@@ -64,7 +66,7 @@ class NodeFeatureEncoder(nn.Module):
 
     def __init__(self, channels: int, columns: list[FeatureColumn]):
         super().__init__()
-        self.type_vector = nn.Parameter(torch.randn(channels) * 0.1)
+        self.type_vector = nn.Parameter(scaled_normal_(torch.empty(channels), std=0.1))
         self.kinds: dict[str, str] = {}
         self.encoders = nn.ModuleDict()
         for col in columns:
@@ -79,6 +81,13 @@ class NodeFeatureEncoder(nn.Module):
             else:
                 dim = 1 if col.values.dim() == 1 else col.values.size(1)
                 self.encoders[col.name] = nn.Linear(dim, channels)
+
+    def reset_parameters(self) -> None:
+        """Re-draw every parameter as the constructor does: type vector ~ N(0, 0.1^2), then
+        each column's torch default."""
+        scaled_normal_(self.type_vector, std=0.1)
+        for encoder in self.encoders.values():
+            encoder.reset_parameters()
 
     def forward(self, ids: Tensor) -> Tensor:
         """Encode nodes by global id.

@@ -5,6 +5,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from recbole_ctx.model.layers.inits import uniform_reset
 from recbole_ctx.model.layers.session_graph import SessionGraphBatch
 
 
@@ -28,14 +29,21 @@ class SessionGatedGNN(nn.Module):
         self.step = step
         self.hidden_size = hidden_size
         gate_size = 3 * hidden_size
-        self.w_ih = nn.Parameter(torch.empty(gate_size, 2 * hidden_size))
-        self.w_hh = nn.Parameter(torch.empty(gate_size, hidden_size))
-        self.b_ih = nn.Parameter(torch.empty(gate_size))
-        self.b_hh = nn.Parameter(torch.empty(gate_size))
-        self.b_iah = nn.Parameter(torch.empty(hidden_size))
-        self.b_oah = nn.Parameter(torch.empty(hidden_size))
+        # Zeros, not random: the constructor draws only what the Linear layers draw, so the
+        # owner's reset_parameters() (SRGNNFast's) gets the same random stream as before.
+        self.w_ih = nn.Parameter(torch.zeros(gate_size, 2 * hidden_size))
+        self.w_hh = nn.Parameter(torch.zeros(gate_size, hidden_size))
+        self.b_ih = nn.Parameter(torch.zeros(gate_size))
+        self.b_hh = nn.Parameter(torch.zeros(gate_size))
+        self.b_iah = nn.Parameter(torch.zeros(hidden_size))
+        self.b_oah = nn.Parameter(torch.zeros(hidden_size))
         self.linear_edge_in = nn.Linear(hidden_size, hidden_size, bias=True)
         self.linear_edge_out = nn.Linear(hidden_size, hidden_size, bias=True)
+
+    def reset_parameters(self) -> None:
+        """Every parameter ~ U(-1/sqrt(d), 1/sqrt(d)) (the SR-GNN reference code), in
+        registration order."""
+        uniform_reset(self, self.hidden_size)
 
     def _aggregate(self, hidden: torch.Tensor, graph: SessionGraphBatch) -> torch.Tensor:
         """Paper eq. 1: ``a = [A_in H_in v; A_out H_out v] + b`` for every node, ``[N, 2d]``."""

@@ -6,6 +6,7 @@ from typing import Literal
 import torch
 from torch import nn
 
+from recbole_ctx.model.layers.inits import uniform_reset
 from recbole_ctx.model.layers.session_graph import SessionGraphBatch
 
 Readout = Literal["hybrid", "local", "avg", "att"]
@@ -32,12 +33,17 @@ class SessionReadout(nn.Module):
         if readout not in READOUTS:
             raise ValueError(f"readout must be one of {READOUTS}, got {readout!r}")
         self.readout = readout
+        self.hidden_size = hidden_size
         if readout in ("hybrid", "att"):
             self.linear_one = nn.Linear(hidden_size, hidden_size, bias=True)
             self.linear_two = nn.Linear(hidden_size, hidden_size, bias=True)
             self.linear_three = nn.Linear(hidden_size, 1, bias=False)
         if readout == "hybrid":
             self.linear_transform = nn.Linear(2 * hidden_size, hidden_size, bias=True)
+
+    def reset_parameters(self) -> None:
+        """Every parameter ~ U(-1/sqrt(d), 1/sqrt(d)) (the SR-GNN reference code)."""
+        uniform_reset(self, self.hidden_size)
 
     def forward(self, node_hidden: torch.Tensor, graph: SessionGraphBatch) -> torch.Tensor:
         """Session vectors.

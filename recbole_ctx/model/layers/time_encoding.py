@@ -24,6 +24,10 @@ class RelativeTimeEncoder(nn.Module):
         self.register_buffer("angular", 2.0 * math.pi / periods, persistent=False)
         self.lin = nn.Linear(2 * num_frequencies + 1, channels)
 
+    def reset_parameters(self) -> None:
+        """Re-draw the linear map (torch's default initialisation, as constructed)."""
+        self.lin.reset_parameters()
+
     def forward(self, delta_seconds: Tensor) -> Tensor:
         """Encode time differences.
 
