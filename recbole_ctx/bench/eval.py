@@ -174,7 +174,8 @@ def bench_scale(scale: str, models: list[str], device: str, epochs: int, workdir
     from recbole.data import create_dataset, data_preparation
     from recbole.utils import get_model, get_trainer, init_seed
 
-    from recbole_ctx.evaluator.fullsort import DEFAULT_BLOCK_BYTES, block_rows
+    from recbole_ctx.evaluator.fullsort import block_rows
+    from recbole_ctx.utils.plugin_defaults import plugin_option
     from recbole_ctx.trainer.fast_eval import with_fast_eval
 
     data_path = None
@@ -207,7 +208,7 @@ def bench_scale(scale: str, models: list[str], device: str, epochs: int, workdir
         fast = with_fast_eval(trainer_cls)(config, model)
         first_s, got = _timed(device, model, lambda: fast.evaluate(valid, False, show_progress=True))
         again_s, _ = _timed(device, model, lambda: fast.evaluate(valid, False, show_progress=True))
-        block = block_rows(valid._dataset.item_num, block_bytes or DEFAULT_BLOCK_BYTES)
+        block = block_rows(valid._dataset.item_num, int(plugin_option(config, "eval_block_bytes")))
         plain_s = plain_bound(model.eval(), valid, max(TOPK), block, device)
         rows.append({
             "scale": scale, "model": name, "users": len(valid.uid_list), "items": valid._dataset.item_num,

@@ -16,7 +16,6 @@ from tqdm import tqdm
 from recbole_ctx.evaluator.csr import ItemCSR
 from recbole_ctx.evaluator.topk import topk_hits
 
-DEFAULT_BLOCK_BYTES = 512 * 2**20
 # Bytes per (row, item) cell of a block: the float32 score (4) and as much again for the
 # model's own temporaries while scoring (e.g. a bias add that copies) and top-k workspace.
 _BYTES_PER_CELL = 8
@@ -36,7 +35,7 @@ class RankedRows(NamedTuple):
     rec_items: Tensor | None
 
 
-def block_rows(n_items: int, budget_bytes: int = DEFAULT_BLOCK_BYTES) -> int:
+def block_rows(n_items: int, budget_bytes: int) -> int:
     """Rows per block so that one block of scores and masks fits in ``budget_bytes``."""
     if n_items <= 0 or budget_bytes <= 0:
         raise ValueError(f"block_rows needs n_items > 0 and budget_bytes > 0, got {n_items}, {budget_bytes}")
