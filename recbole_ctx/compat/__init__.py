@@ -11,7 +11,7 @@ table in ``docs/compatibility.md`` lists them all.
 from __future__ import annotations
 
 from recbole_ctx.compat.checkpoint_file import CheckpointError, UnsafeCheckpointError, load_checkpoint, load_weights
-from recbole_ctx.compat.checkpoints import plain_config, restore_config
+from recbole_ctx.compat.weights_only_checkpoints import plain_config, restore_config
 
 __all__ = ["apply", "load_checkpoint", "load_weights", "CheckpointError", "UnsafeCheckpointError", "plain_config",
            "restore_config"]
@@ -29,7 +29,6 @@ def apply() -> None:
         atomic_reader,
         benchmark_seq_length,
         ce_negatives,
-        checkpoints,
         ddp_backend,
         ensure_dir,
         flops,
@@ -41,11 +40,12 @@ def apply() -> None:
         recbole_quick_start,
         scipy_dok,
         warning_filters,
+        weights_only_checkpoints,
     )
 
     numpy2.apply()  # first: recbole's own modules read np.float & co. at import
     scipy_dok.apply()
-    checkpoints.apply()
+    weights_only_checkpoints.apply()
     ddp_backend.apply()
     ensure_dir.apply()
     plugin_model_config.apply()

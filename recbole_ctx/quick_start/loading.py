@@ -3,7 +3,7 @@
 RecBole's ``recbole.quick_start.load_data_and_model`` (quick_start.py:233-267) reads
 ``checkpoint["config"]`` as a pickled ``Config`` and builds RecBole's loaders; here the
 config is rebuilt from the plain data the plugin's checkpoints hold
-(``recbole_ctx.compat.checkpoints``), the run's protocol supplies the loaders (subgraph
+(``recbole_ctx.compat.weights_only_checkpoints``), the run's protocol supplies the loaders (subgraph
 and temporal ones for plugin models), and every way the file can be wrong -- missing,
 empty, truncated, another model's weights, a dataset that changed size since training --
 is one :class:`~recbole_ctx.compat.CheckpointError` naming the file.
@@ -33,7 +33,7 @@ def load_data_and_model(model_file: str) -> tuple[Any, Any, Any, Any, Any, Any]:
     from recbole.utils import init_logger, init_seed
 
     from recbole_ctx.compat.checkpoint_file import load_checkpoint, load_weights
-    from recbole_ctx.compat.checkpoints import restore_config
+    from recbole_ctx.compat.weights_only_checkpoints import restore_config
     from recbole_ctx.protocol import Protocol
     from recbole_ctx.utils.registry import get_model
 

@@ -180,7 +180,7 @@ def test_other_parameter_of_every_kind_survives_a_weights_only_load(tmp_path):
     import scipy.sparse as sp
     from recbole.model.abstract_recommender import AbstractRecommender
 
-    from recbole_ctx.compat.checkpoints import plain_other_parameter
+    from recbole_ctx.compat.weights_only_checkpoints import plain_other_parameter
 
     class Holder(AbstractRecommender):
         """``seed`` picks every value, so a holder built to load into starts unlike the saved one."""
