@@ -27,6 +27,7 @@ from torch import Tensor, nn
 from recbole_ctx.data.subgraph_batch import SeedBatch, offsets
 from recbole_ctx.model.layers.tower_user import require_static
 from recbole_ctx.sampler.subgraph import SampledSubgraph
+from recbole_ctx.utils.ranges import concat_ranges
 
 TOWER_FILTERS = ("linear",)
 INITIAL_GAIN = 1.0  # a softmax over the term alone starts as f, normalised
@@ -74,11 +75,9 @@ class CooccurrenceFilter(nn.Module):
 
     def history(self, users: Tensor) -> tuple[Tensor, Tensor]:
         """Every training item of ``users`` (int64 [B]) as (example int64 [H], item int64 [H])."""
-        start, end = self.user_ptr[users], self.user_ptr[users + 1]
-        counts = end - start
-        example = torch.repeat_interleave(torch.arange(users.numel(), device=users.device), counts)
-        first = torch.repeat_interleave(start - offsets(counts)[:-1], counts)
-        return example, self.user_item[first + torch.arange(example.numel(), device=users.device)]
+        start = self.user_ptr[users]
+        example, position = concat_ranges(start, self.user_ptr[users + 1] - start)
+        return example, self.user_item[position]
 
     def forward(self, users: Tensor, example: Tensor, item: Tensor, classes: Tensor) -> Tensor:
         """The filter term of ``classes`` for each user: ``g`` times :meth:`log_scores`.
