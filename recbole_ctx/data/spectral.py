@@ -1,4 +1,4 @@
-"""Low-pass item vectors of a user-item interaction graph (the two-tower item initialisation).
+"""The degree-normalised interaction graph, and its low-pass item vectors (the two-tower item initialisation).
 
 The top-``d`` right singular vectors of the degree-normalised interaction matrix
 ``R~ = D_u^-1/2 R D_i^-1/2`` span the smoothest item signals on the graph (GF-CF's ideal
@@ -19,6 +19,27 @@ from scipy.sparse.linalg import svds
 from torch import Tensor
 
 
+def normalized_interactions(user: Tensor, item: Tensor, num_users: int,
+                            num_items: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """``R~ = D_u^-1/2 R D_i^-1/2`` of the training interactions, as sorted COO entries.
+
+    Args:
+        user, item: int64 [E] interactions (repeats count once).
+        num_users, num_items: id ranges.
+
+    Returns:
+        (rows, cols, values, item_degree): int64 [P], int64 [P] distinct (user, item) pairs
+        sorted by user then item, float64 [P] ``1 / sqrt(d_u d_i)``, float64 [num_items]
+        distinct users per item.
+    """
+    pairs = torch.unique(user.long() * num_items + item.long())
+    rows, cols = pairs // num_items, pairs % num_items
+    du = torch.bincount(rows, minlength=num_users).double()
+    di = torch.bincount(cols, minlength=num_items).double()
+    # numpy's sqrt, correctly rounded: the spectral vectors stay bit-identical to earlier runs.
+    return rows, cols, torch.from_numpy(1.0 / np.sqrt((du[rows] * di[cols]).numpy())), di
+
+
 def spectral_item_vectors(user: Tensor, item: Tensor, num_users: int, num_items: int, dim: int,
                           seed: int = 0) -> tuple[Tensor, Tensor]:
     """Item vectors ``w = D_i^1/2 V_d`` of the interaction graph, and the item degrees.
@@ -33,11 +54,7 @@ def spectral_item_vectors(user: Tensor, item: Tensor, num_users: int, num_items:
         (vectors, degree): float32 [num_items, dim], columns by decreasing singular value;
         float32 [num_items], distinct users per item.
     """
-    pairs = np.unique(user.numpy().astype(np.int64) * num_items + item.numpy().astype(np.int64))
-    rows, cols = pairs // num_items, pairs % num_items
-    du = np.bincount(rows, minlength=num_users).astype(np.float64)
-    di = np.bincount(cols, minlength=num_items).astype(np.float64)
-    values = 1.0 / np.sqrt(du[rows] * di[cols])
+    rows, cols, values, di = (t.numpy() for t in normalized_interactions(user, item, num_users, num_items))
     matrix = sp.csr_matrix((values, (rows, cols)), shape=(num_users, num_items))
     k = min(dim, min(matrix.shape) - 1)
     vectors = np.zeros((num_items, dim), dtype=np.float64)

@@ -24,6 +24,7 @@ import warnings
 import torch
 from torch import Tensor, nn
 
+from recbole_ctx.data.spectral import normalized_interactions
 from recbole_ctx.data.subgraph_batch import SeedBatch, offsets
 from recbole_ctx.model.layers.tower_user import require_static
 from recbole_ctx.sampler.subgraph import SampledSubgraph
@@ -53,16 +54,12 @@ class CooccurrenceFilter(nn.Module):
         super().__init__()
         self.initial_gain = gain
         self.log_gain = nn.Parameter(torch.zeros(()))
-        pairs = torch.unique(user.long() * num_items + item.long())
-        rows, cols = pairs // num_items, pairs % num_items
-        du = torch.bincount(rows, minlength=num_users).double()
-        di = torch.bincount(cols, minlength=num_items).double()
-        values = (du[rows] * di[cols]).rsqrt().float()
+        rows, cols, values, di = normalized_interactions(user, item, num_users, num_items)
         # Rebuilt from the dataset with the model, so kept out of checkpoints (persistent=False).
         self.register_buffer("user_ptr", offsets(torch.bincount(rows, minlength=num_users)), persistent=False)
         self.register_buffer("user_item", cols, persistent=False)
         self.register_buffer("item_weight", di.clamp(min=1).rsqrt().float(), persistent=False)
-        norm = torch.sparse_coo_tensor(torch.stack([rows, cols]), values, (num_users, num_items),
+        norm = torch.sparse_coo_tensor(torch.stack([rows, cols]), values.float(), (num_users, num_items),
                                        check_invariants=False).coalesce()
         self.register_buffer("norm", norm, persistent=False)  # R~, [U, N]
         self.register_buffer("norm_t", norm.t().coalesce(), persistent=False)  # R~^T, [N, U]
@@ -116,7 +113,6 @@ class CooccurrenceFilter(nn.Module):
         mean = (f.sum(1) / (f > 0).sum(1).clamp(min=1)).clamp(min=torch.finfo(f.dtype).tiny)
         f = f[:, classes]
         return torch.where(f > 0, torch.log(f / mean.unsqueeze(1)), torch.full_like(f, self.log_floor))
-
 
     def seed_term(self, sub: SampledSubgraph, seeds: SeedBatch | None, classes: Tensor) -> Tensor:
         """The filter term (float32 [B, C]) of the ``B`` seeds of ``sub`` against ``classes``.
